@@ -1,0 +1,169 @@
+//! Key values and the partition-key hash (MODEL.md §2.3).
+//!
+//! DynamoDB's hash function is not disclosed; MODEL.md §2.3 recommends a uniform 64-bit hash of
+//! the partition-key value. Items are ordered by (hash of the partition key, partition key,
+//! sort key), so a partition owns a contiguous range of that order and an item collection is
+//! kept sorted by sort key. Numeric keys are hashed with an integer mixer, so the simulator's
+//! hot path never formats or hashes a string.
+
+use crate::rng::{hash_bytes, mix64};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A key attribute's value. Key attributes are scalars: number, string or binary.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KeyValue {
+    /// A number key (integral values; the workload generators produce these).
+    N(i64),
+    /// A string key.
+    S(Box<str>),
+    /// A binary key.
+    B(Box<[u8]>),
+}
+
+impl KeyValue {
+    /// The 64-bit hash that places a partition-key value in the table's key space.
+    pub fn hash(&self) -> u64 {
+        match self {
+            KeyValue::N(n) => mix64((*n as u64) ^ 0x4e00_0000_0000_004e),
+            KeyValue::S(s) => hash_bytes(s.as_bytes()) ^ 0x5300_0000_0000_0053,
+            KeyValue::B(b) => hash_bytes(b) ^ 0x4200_0000_0000_0042,
+        }
+    }
+
+    /// Size of the value in bytes by MODEL.md §1.2 (without the attribute name): UTF-8 bytes
+    /// for strings, raw bytes for binary, and for numbers 1 byte per two significant digits
+    /// plus 1.
+    pub fn size_bytes(&self) -> u64 {
+        match self {
+            KeyValue::N(n) => number_size_bytes(*n),
+            KeyValue::S(s) => s.len() as u64,
+            KeyValue::B(b) => b.len() as u64,
+        }
+    }
+
+    fn type_rank(&self) -> u8 {
+        match self {
+            KeyValue::N(_) => 0,
+            KeyValue::S(_) => 1,
+            KeyValue::B(_) => 2,
+        }
+    }
+}
+
+/// Bytes of an integral number value: 1 byte per two significant digits (leading and trailing
+/// zeroes trimmed) plus 1 (MODEL.md §1.2, example A2).
+pub fn number_size_bytes(n: i64) -> u64 {
+    let mut v = n.unsigned_abs();
+    if v == 0 {
+        return 2;
+    }
+    while v % 10 == 0 {
+        v /= 10;
+    }
+    let digits = u64::from(v.ilog10()) + 1;
+    digits.div_ceil(2) + 1
+}
+
+impl Ord for KeyValue {
+    /// Numbers order numerically, strings and binaries bytewise (DynamoDB's sort-key order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (KeyValue::N(a), KeyValue::N(b)) => a.cmp(b),
+            (KeyValue::S(a), KeyValue::S(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (KeyValue::B(a), KeyValue::B(b)) => a.cmp(b),
+            _ => self.type_rank().cmp(&other.type_rank()),
+        }
+    }
+}
+
+impl PartialOrd for KeyValue {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for KeyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyValue::N(n) => write!(f, "{n}"),
+            KeyValue::S(s) => write!(f, "{s}"),
+            KeyValue::B(b) => {
+                for byte in b.iter() {
+                    write!(f, "{byte:02x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The primary key of an item, with the partition-key hash computed once.
+///
+/// Ordering is (hash, partition key, sort key): the order of DynamoDB's key space
+/// (MODEL.md §2.3), in which every partition owns a contiguous range.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemKey {
+    /// Hash of the partition key.
+    pub hash: u64,
+    /// The partition-key value.
+    pub partition: KeyValue,
+    /// The sort-key value, for tables with a sort key.
+    pub sort: Option<KeyValue>,
+}
+
+impl ItemKey {
+    /// The key of an item with partition key `partition` and optional sort key `sort`.
+    pub fn new(partition: KeyValue, sort: Option<KeyValue>) -> ItemKey {
+        ItemKey { hash: partition.hash(), partition, sort }
+    }
+
+    /// Bytes that the key values take (without attribute names).
+    pub fn value_bytes(&self) -> u64 {
+        self.partition.size_bytes() + self.sort.as_ref().map_or(0, KeyValue::size_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MODEL.md §12 A2: 123456 has 6 significant digits, so 1 + 3 + 1 = 5 bytes with the
+    /// one-byte name "n".
+    #[test]
+    fn number_sizes_follow_the_significant_digit_rule() {
+        assert_eq!(1 + number_size_bytes(123_456), 5);
+        assert_eq!(number_size_bytes(7), 2);
+        assert_eq!(number_size_bytes(1_000_000), 2); // trailing zeroes trimmed
+        assert_eq!(number_size_bytes(-12), 2);
+        assert_eq!(number_size_bytes(0), 2);
+        assert_eq!(number_size_bytes(i64::MIN), 11);
+    }
+
+    #[test]
+    fn sort_keys_order_numerically_and_bytewise() {
+        assert!(KeyValue::N(9) < KeyValue::N(10));
+        assert!(KeyValue::S("a".into()) < KeyValue::S("b".into()));
+        assert!(KeyValue::S("Z".into()) < KeyValue::S("a".into()));
+    }
+
+    #[test]
+    fn item_keys_order_by_hash_first() {
+        let a = ItemKey::new(KeyValue::N(1), Some(KeyValue::N(5)));
+        let b = ItemKey::new(KeyValue::N(1), Some(KeyValue::N(6)));
+        let c = ItemKey::new(KeyValue::N(2), None);
+        assert!(a < b, "same partition key: sort key order");
+        assert_eq!(a.hash.cmp(&c.hash), a.cmp(&c), "different partition keys: hash order");
+    }
+
+    #[test]
+    fn hashes_spread_consecutive_numbers() {
+        let mut top_bits = [0u32; 16];
+        for n in 0..16_000 {
+            top_bits[(KeyValue::N(n).hash() >> 60) as usize] += 1;
+        }
+        for count in top_bits {
+            assert!((800..1_200).contains(&count), "{top_bits:?}");
+        }
+    }
+}

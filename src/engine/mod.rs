@@ -1,0 +1,18 @@
+//! The partition engine: items, keys, item sizes, partitions and capacity-unit math.
+//!
+//! Architecture invariant: the engine is pure. It never reads a clock, draws a random number or
+//! does I/O. Capacity decisions come in through [`CapacityGate`], so throttling is an outcome
+//! the caller chooses, never an error the engine raises.
+
+pub mod key;
+pub mod partition;
+pub mod table;
+pub mod units;
+
+pub use key::{ItemKey, KeyValue};
+pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES};
+pub use table::{
+    initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table,
+    TableSpec, MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,
+};
+pub use units::{read_milli, write_milli, Consistency, MILLI};

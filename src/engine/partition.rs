@@ -1,0 +1,110 @@
+//! A partition: a contiguous range of the table's key space and the items in it.
+//!
+//! Invariant: a partition owns every key whose partition-key hash lies in
+//! `[start, next partition's start)`, and keeps its items ordered by (hash, partition key,
+//! sort key), so an item collection is stored in sort-key order (MODEL.md §2.3).
+
+use super::key::ItemKey;
+use std::collections::BTreeMap;
+
+/// Storage overhead DynamoDB counts per item for indexing (MODEL.md §1.2: "All items in
+/// DynamoDB require 100 bytes of storage overhead"). It counts toward storage, not throughput.
+pub const ITEM_STORAGE_OVERHEAD_BYTES: u64 = 100;
+
+/// A stable identifier of a partition. A split retires its parent's id and creates two new ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct PartitionId(pub u32);
+
+/// What the engine keeps of an item: its size as DynamoDB measures it (MODEL.md §1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredItem {
+    /// Item size in bytes: attribute names plus values, without the storage overhead.
+    pub bytes: u32,
+}
+
+/// One partition of a table.
+#[derive(Clone, Debug)]
+pub struct Partition {
+    id: PartitionId,
+    start: u64,
+    items: BTreeMap<ItemKey, StoredItem>,
+    item_bytes: u64,
+}
+
+impl Partition {
+    pub(crate) fn new(id: PartitionId, start: u64) -> Partition {
+        Partition { id, start, items: BTreeMap::new(), item_bytes: 0 }
+    }
+
+    /// This partition's stable id.
+    pub fn id(&self) -> PartitionId {
+        self.id
+    }
+
+    /// The first partition-key hash this partition owns.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Number of items stored.
+    pub fn item_count(&self) -> u64 {
+        self.items.len() as u64
+    }
+
+    /// Storage in bytes, with the per-item overhead (MODEL.md §1.2).
+    pub fn storage_bytes(&self) -> u64 {
+        self.item_bytes + ITEM_STORAGE_OVERHEAD_BYTES * self.item_count()
+    }
+
+    /// Items in key order.
+    pub fn items(&self) -> impl Iterator<Item = (&ItemKey, &StoredItem)> {
+        self.items.iter()
+    }
+
+    pub(crate) fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
+        self.items.get(key)
+    }
+
+    pub(crate) fn entry(
+        &mut self,
+        key: ItemKey,
+    ) -> std::collections::btree_map::Entry<'_, ItemKey, StoredItem> {
+        self.items.entry(key)
+    }
+
+    pub(crate) fn add_bytes(&mut self, added: u64, removed: u64) {
+        self.item_bytes = self.item_bytes + added - removed;
+    }
+
+    /// Moves every item at or after `at` into a new partition with id `new_id`, which starts at
+    /// `at.hash` (or keeps sharing the hash if the split falls inside an item collection).
+    pub(crate) fn split_off(&mut self, at: &ItemKey, new_id: PartitionId) -> Partition {
+        let moved = self.items.split_off(at);
+        let moved_bytes: u64 = moved.values().map(|item| u64::from(item.bytes)).sum();
+        self.item_bytes -= moved_bytes;
+        Partition { id: new_id, start: at.hash, items: moved, item_bytes: moved_bytes }
+    }
+
+    pub(crate) fn set_id(&mut self, id: PartitionId) {
+        self.id = id;
+    }
+
+    /// The key at the middle of this partition's stored bytes, if it has two or more items:
+    /// the size-split point (MODEL.md §2.2, "Distribute the data from P evenly").
+    pub fn data_median(&self) -> Option<&ItemKey> {
+        if self.items.len() < 2 {
+            return None;
+        }
+        let half = self.item_bytes / 2;
+        let mut before = 0u64;
+        let mut last = None;
+        for (index, (key, item)) in self.items.iter().enumerate() {
+            if index > 0 && before >= half {
+                return Some(key);
+            }
+            before += u64::from(item.bytes);
+            last = Some(key);
+        }
+        last
+    }
+}

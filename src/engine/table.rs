@@ -1,0 +1,321 @@
+//! A table: its partitions in key-space order, and the data-plane operations on it.
+//!
+//! Invariants: partitions are sorted by their start hash, the first starts at 0, and every item
+//! is stored in the partition whose range holds its partition-key hash. Operations are pure:
+//! they take the capacity decision from a [`CapacityGate`] supplied by the caller, so the engine
+//! never reads a clock or knows how admission works. A refused operation changes nothing.
+
+use super::key::ItemKey;
+use super::partition::{Partition, PartitionId, StoredItem};
+use super::units::{read_milli, replace_write_milli, Consistency};
+use std::collections::btree_map::Entry;
+
+/// Largest item DynamoDB accepts: 400 KB, counting attribute names (MODEL.md §1.2).
+pub const MAX_ITEM_BYTES: u64 = 400 * 1_024;
+
+/// Per-partition read throughput, in RCU (MODEL.md §2.1).
+pub const PARTITION_READ_UNITS: u64 = 3_000;
+/// Per-partition write throughput, in WCU (MODEL.md §2.1).
+pub const PARTITION_WRITE_UNITS: u64 = 1_000;
+
+/// The initial partition count of a provisioned table (MODEL.md §2.2, [DG18]):
+/// `ceil(RCU / 3,000 + WCU / 1,000)`, at least 1.
+pub fn initial_partition_count(read_units: u64, write_units: u64) -> u32 {
+    let scaled = read_units + write_units * (PARTITION_READ_UNITS / PARTITION_WRITE_UNITS);
+    scaled.div_ceil(PARTITION_READ_UNITS).max(1) as u32
+}
+
+/// Whether an access reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// Consumes read capacity.
+    Read,
+    /// Consumes write capacity.
+    Write,
+}
+
+/// The capacity an operation needs from one partition, presented to a [`CapacityGate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Charge {
+    /// Index of the partition in key-space order.
+    pub partition: usize,
+    /// Read or write capacity.
+    pub access: Access,
+    /// Milli-units to consume.
+    pub milli: u64,
+}
+
+/// Decides whether the capacity for a charge is available, and consumes it if so.
+pub trait CapacityGate {
+    /// Why a charge was refused (for DynamoDB, a throttling reason).
+    type Refusal;
+    /// Admits and consumes `charge`, or refuses it and consumes nothing.
+    fn admit(&mut self, charge: Charge) -> Result<(), Self::Refusal>;
+}
+
+/// The result of a GetItem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GetItemOutput {
+    /// Size of the item read, if it exists.
+    pub item_bytes: Option<u64>,
+    /// Index of the partition that served it.
+    pub partition: usize,
+    /// Read milli-units consumed (`ConsumedCapacity`).
+    pub consumed_milli: u64,
+}
+
+/// The result of a PutItem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PutItemOutput {
+    /// Size of the item it replaced, if one existed.
+    pub replaced_bytes: Option<u64>,
+    /// Index of the partition that stored it.
+    pub partition: usize,
+    /// Write milli-units consumed.
+    pub consumed_milli: u64,
+}
+
+/// A table's key schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Table name.
+    pub name: String,
+    /// Name of the partition-key attribute.
+    pub partition_key: String,
+    /// Name of the sort-key attribute, if the table has one.
+    pub sort_key: Option<String>,
+}
+
+/// A table and its items.
+#[derive(Clone, Debug)]
+pub struct Table {
+    spec: TableSpec,
+    partitions: Vec<Partition>,
+    starts: Vec<u64>,
+    next_id: u32,
+}
+
+impl Table {
+    /// An empty table whose key space is cut into `partition_count` equal hash ranges.
+    pub fn new(spec: TableSpec, partition_count: u32) -> Table {
+        let count = u64::from(partition_count.max(1));
+        let width = u64::MAX / count;
+        let starts: Vec<u64> = (0..count).map(|i| i * width).collect();
+        let partitions = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| Partition::new(PartitionId(i as u32), start))
+            .collect();
+        Table { spec, partitions, starts, next_id: count as u32 }
+    }
+
+    /// The key schema.
+    pub fn spec(&self) -> &TableSpec {
+        &self.spec
+    }
+
+    /// Partitions in key-space order.
+    pub fn partitions(&self) -> &[Partition] {
+        &self.partitions
+    }
+
+    /// Number of partitions.
+    pub fn partition_count(&self) -> usize {
+        self.partitions.len()
+    }
+
+    /// Index (in key-space order) of the partition that owns partition-key hash `hash`.
+    #[inline]
+    pub fn partition_index(&self, hash: u64) -> usize {
+        self.starts.partition_point(|&start| start <= hash) - 1
+    }
+
+    /// Items stored.
+    pub fn item_count(&self) -> u64 {
+        self.partitions.iter().map(Partition::item_count).sum()
+    }
+
+    /// Storage in bytes with the per-item overhead (MODEL.md §1.2).
+    pub fn storage_bytes(&self) -> u64 {
+        self.partitions.iter().map(Partition::storage_bytes).sum()
+    }
+
+    /// GetItem: charges the item's size rounded up to 4 KB, or one block if it does not exist
+    /// (MODEL.md §1.3).
+    pub fn get_item<G: CapacityGate>(
+        &self,
+        key: &ItemKey,
+        consistency: Consistency,
+        gate: &mut G,
+    ) -> Result<GetItemOutput, G::Refusal> {
+        let partition = self.partition_index(key.hash);
+        let item_bytes = self.partitions[partition].get(key).map(|item| u64::from(item.bytes));
+        let milli = read_milli(item_bytes.unwrap_or(0), consistency);
+        gate.admit(Charge { partition, access: Access::Read, milli })?;
+        Ok(GetItemOutput { item_bytes, partition, consumed_milli: milli })
+    }
+
+    /// PutItem of an item of `item_bytes` (clamped to at least the key's own size): charges the
+    /// larger of the old and new sizes rounded up to 1 KB (MODEL.md §1.3). The caller validates
+    /// sizes against [`MAX_ITEM_BYTES`].
+    pub fn put_item<G: CapacityGate>(
+        &mut self,
+        key: ItemKey,
+        item_bytes: u64,
+        gate: &mut G,
+    ) -> Result<PutItemOutput, G::Refusal> {
+        let partition_index = self.partition_index(key.hash);
+        let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
+        let partition = &mut self.partitions[partition_index];
+        let (replaced_bytes, milli) = match partition.entry(key) {
+            Entry::Occupied(mut entry) => {
+                let before = u64::from(entry.get().bytes);
+                let milli = replace_write_milli(before, item_bytes, false);
+                gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
+                entry.insert(StoredItem { bytes: item_bytes as u32 });
+                (Some(before), milli)
+            }
+            Entry::Vacant(entry) => {
+                let milli = replace_write_milli(0, item_bytes, false);
+                gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
+                entry.insert(StoredItem { bytes: item_bytes as u32 });
+                (None, milli)
+            }
+        };
+        partition.add_bytes(item_bytes, replaced_bytes.unwrap_or(0));
+        Ok(PutItemOutput { replaced_bytes, partition: partition_index, consumed_milli: milli })
+    }
+
+    /// Bytes of a key with its attribute names: the least an item with this key can weigh.
+    pub fn key_bytes(&self, key: &ItemKey) -> u64 {
+        let names = self.spec.partition_key.len() as u64
+            + key.sort.as_ref().map_or(0, |_| self.spec.sort_key.as_ref().map_or(0, |s| s.len() as u64));
+        names + key.value_bytes()
+    }
+
+    /// Splits the partition at `index` at its data median (MODEL.md §2.2, split for size), moving
+    /// the upper half of its items into a new partition. Returns the ids of the two children, or
+    /// `None` when the partition cannot be split (fewer than two items, or every item shares one
+    /// hash, which needs a split inside an item collection that this engine does not do yet).
+    pub fn split_at_data_median(&mut self, index: usize) -> Option<(PartitionId, PartitionId)> {
+        let at = self.partitions.get(index)?.data_median()?.clone();
+        let start = self.partitions[index].start();
+        if at.hash == start {
+            return None;
+        }
+        let low_id = PartitionId(self.next_id);
+        let high_id = PartitionId(self.next_id + 1);
+        self.next_id += 2;
+        let high = self.partitions[index].split_off(&at, high_id);
+        self.partitions[index].set_id(low_id);
+        self.partitions.insert(index + 1, high);
+        self.starts.insert(index + 1, at.hash);
+        Some((low_id, high_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::key::KeyValue;
+
+    struct Unlimited;
+    impl CapacityGate for Unlimited {
+        type Refusal = ();
+        fn admit(&mut self, _: Charge) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+
+    struct Refuse;
+    impl CapacityGate for Refuse {
+        type Refusal = &'static str;
+        fn admit(&mut self, _: Charge) -> Result<(), &'static str> {
+            Err("throttled")
+        }
+    }
+
+    fn table(partitions: u32) -> Table {
+        let spec = TableSpec { name: "T".into(), partition_key: "pk".into(), sort_key: None };
+        Table::new(spec, partitions)
+    }
+
+    fn key(n: i64) -> ItemKey {
+        ItemKey::new(KeyValue::N(n), None)
+    }
+
+    /// MODEL.md §12 C1 and C2: the documented initial partition formula.
+    #[test]
+    fn initial_partitions_follow_the_documented_formula() {
+        assert_eq!(initial_partition_count(1_000, 500), 1);
+        assert_eq!(initial_partition_count(1_000, 1_000), 2);
+        assert_eq!(initial_partition_count(5_000, 2_000), 4);
+        assert_eq!(initial_partition_count(3_000, 0), 1);
+        assert_eq!(initial_partition_count(3_001, 0), 2);
+        assert_eq!(initial_partition_count(0, 3_200), 4); // C4
+        assert_eq!(initial_partition_count(1, 1), 1);
+    }
+
+    #[test]
+    fn partition_ranges_cover_the_key_space() {
+        let t = table(7);
+        assert_eq!(t.partition_index(0), 0);
+        assert_eq!(t.partition_index(u64::MAX), 6);
+        for p in 0..7 {
+            let start = t.partitions()[p].start();
+            assert_eq!(t.partition_index(start), p);
+            if start > 0 {
+                assert_eq!(t.partition_index(start - 1), p - 1);
+            }
+        }
+    }
+
+    #[test]
+    fn put_then_get_charges_from_the_stored_size() {
+        let mut t = table(4);
+        let put = t.put_item(key(1), 10 * 1_024, &mut Unlimited).expect("admitted");
+        assert_eq!((put.replaced_bytes, put.consumed_milli), (None, 10_000));
+        let get = t.get_item(&key(1), Consistency::Strong, &mut Unlimited).expect("admitted");
+        assert_eq!((get.item_bytes, get.consumed_milli), (Some(10_240), 3_000)); // A6
+        let missing = t.get_item(&key(2), Consistency::Eventual, &mut Unlimited).expect("admitted");
+        assert_eq!((missing.item_bytes, missing.consumed_milli), (None, 500)); // A7
+        // A9-like: replacing a 10 KB item with a 1 KB item is charged at the larger size.
+        let replace = t.put_item(key(1), 900, &mut Unlimited).expect("admitted");
+        assert_eq!((replace.replaced_bytes, replace.consumed_milli), (Some(10_240), 10_000));
+        assert_eq!(t.item_count(), 1);
+        assert_eq!(t.storage_bytes(), 900 + 100);
+    }
+
+    #[test]
+    fn a_refused_put_changes_nothing() {
+        let mut t = table(1);
+        assert_eq!(t.put_item(key(1), 100, &mut Refuse), Err("throttled"));
+        assert_eq!(t.item_count(), 0);
+        assert_eq!(t.storage_bytes(), 0);
+    }
+
+    #[test]
+    fn tiny_items_weigh_at_least_their_key() {
+        let mut t = table(1);
+        t.put_item(key(123_456), 1, &mut Unlimited).expect("admitted");
+        assert_eq!(t.storage_bytes(), 2 + 4 + 100); // "pk" + 4-byte number + overhead
+    }
+
+    #[test]
+    fn split_moves_the_upper_half_and_keeps_every_item_findable() {
+        let mut t = table(1);
+        for n in 0..1_000 {
+            t.put_item(key(n), 1_000, &mut Unlimited).expect("admitted");
+        }
+        let (low, high) = t.split_at_data_median(0).expect("splittable");
+        assert_ne!(low, high);
+        assert_eq!(t.partition_count(), 2);
+        let (a, b) = (t.partitions()[0].item_count(), t.partitions()[1].item_count());
+        assert_eq!(a + b, 1_000);
+        assert!((450..=550).contains(&a), "{a} / {b}");
+        for n in 0..1_000 {
+            let get = t.get_item(&key(n), Consistency::Strong, &mut Unlimited).expect("admitted");
+            assert_eq!(get.item_bytes, Some(1_000), "item {n} lost in the split");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Maps between TOML key paths (`workload[1].attributes.UserId.count`) and lines of the file,
+//! using the span information of a `toml_edit` parse of the same text.
+
+use toml_edit::{Document, Item, Table, Value};
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn segments(path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            out.push(Segment::Key(key));
+        }
+        while let Some(end) = rest.find(']') {
+            if let Ok(i) = rest[1..end].parse() {
+                out.push(Segment::Index(i));
+            }
+            rest = &rest[end + 1..];
+        }
+    }
+    out
+}
+
+/// A place in the parsed document: `Table`s of arrays of tables are not `Item`s, so walking a
+/// path needs a node that can be either.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Table(&'a Table),
+    Item(&'a Item),
+    Value(&'a Value),
+}
+
+type Span = Option<std::ops::Range<usize>>;
+
+fn child<'a>(node: Node<'a>, segment: &Segment<'_>, span: &mut Span) -> Option<Node<'a>> {
+    match (node, segment) {
+        (Node::Table(t), Segment::Key(k)) => {
+            let (key, item) = t.get_key_value(k)?;
+            *span = key.span().or_else(|| item_span(item)).or(span.take());
+            Some(Node::Item(item))
+        }
+        (Node::Item(Item::Table(t)), _) => child(Node::Table(t), segment, span),
+        (Node::Item(Item::Value(v)), _) => child(Node::Value(v), segment, span),
+        (Node::Item(Item::ArrayOfTables(a)), Segment::Index(i)) => {
+            let t = a.get(*i)?;
+            *span = t.span().or(span.take());
+            Some(Node::Table(t))
+        }
+        (Node::Value(Value::InlineTable(t)), Segment::Key(k)) => {
+            let (key, item) = t.get_key_value(k)?;
+            *span = key.span().or_else(|| item_span(item)).or(span.take());
+            Some(Node::Item(item))
+        }
+        (Node::Value(Value::Array(a)), Segment::Index(i)) => {
+            let value = a.get(*i)?;
+            *span = value.span().or(span.take());
+            Some(Node::Value(value))
+        }
+        _ => None,
+    }
+}
+
+/// The line where `path` is written, or of its nearest written ancestor.
+pub fn line_of_path(doc: &Document<&str>, text: &str, path: &str) -> Option<usize> {
+    let mut span = None;
+    let mut node = Node::Table(doc.as_table());
+    for segment in segments(path) {
+        match child(node, &segment, &mut span) {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    span.map(|s| line_of(text, s.start))
+}
+
+/// The key path of the deepest key or value whose span holds byte `offset`.
+pub fn path_at(doc: &Document<&str>, offset: usize) -> Option<String> {
+    let mut path = String::new();
+    find(Node::Table(doc.as_table()), offset, &mut path).then_some(path)
+}
+
+fn holds(span: Span, offset: usize) -> bool {
+    span.is_some_and(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+}
+
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Value(v) => v.span(),
+        Item::Table(t) => t.span(),
+        Item::ArrayOfTables(a) => a.span(),
+        Item::None => None,
+    }
+}
+
+fn find(node: Node<'_>, offset: usize, path: &mut String) -> bool {
+    let len = path.len();
+    match node {
+        Node::Table(t) => {
+            for (name, item) in t.iter() {
+                let here = t.get_key_value(name).is_some_and(|(k, _)| holds(k.span(), offset))
+                    || holds(item_span(item), offset);
+                push_key(path, name);
+                if find(Node::Item(item), offset, path) || here {
+                    return true;
+                }
+                path.truncate(len);
+            }
+            false
+        }
+        Node::Item(Item::Table(t)) => find(Node::Table(t), offset, path),
+        Node::Item(Item::Value(v)) => find(Node::Value(v), offset, path),
+        Node::Item(Item::ArrayOfTables(a)) => {
+            for (i, t) in a.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                if find(Node::Table(t), offset, path) || holds(t.span(), offset) {
+                    return true;
+                }
+                path.truncate(len);
+            }
+            false
+        }
+        Node::Value(Value::InlineTable(t)) => {
+            for (name, value) in t.iter() {
+                let here = t.get_key_value(name).is_some_and(|(k, _)| holds(k.span(), offset))
+                    || holds(value.span(), offset);
+                push_key(path, name);
+                if find(Node::Value(value), offset, path) || here {
+                    return true;
+                }
+                path.truncate(len);
+            }
+            false
+        }
+        Node::Value(Value::Array(a)) => {
+            for (i, value) in a.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                if find(Node::Value(value), offset, path) || holds(value.span(), offset) {
+                    return true;
+                }
+                path.truncate(len);
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "name = \"x\"\n[table]\nname = \"T\"\nread_capacity = 5\n\n[[workload]]\nname = \"a\"\n\n[[workload]]\nname = \"b\"\nrate = 7\n[workload.attributes]\nK = { distribution = \"zipf\", count = 10 }\n";
+
+    #[test]
+    fn paths_map_to_lines_and_back() {
+        let doc = Document::parse(TEXT).expect("valid toml");
+        let check = |path: &str, line: usize| {
+            assert_eq!(line_of_path(&doc, TEXT, path), Some(line), "{path}");
+            let offset = TEXT.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+            assert_eq!(path_at(&doc, offset).as_deref(), Some(path), "line {line}");
+        };
+        check("name", 1);
+        check("table.read_capacity", 4);
+        check("workload[1].rate", 11);
+        check("workload[1].attributes.K", 13);
+        assert_eq!(line_of_path(&doc, TEXT, "workload[1].attributes.K.count"), Some(13));
+        assert_eq!(line_of_path(&doc, TEXT, "table.missing"), Some(2), "nearest ancestor");
+    }
+}
