@@ -65,6 +65,9 @@ impl Histogram {
             return 0;
         }
         let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        if rank >= self.total {
+            return self.max;
+        }
         let mut seen = 0;
         for (i, &count) in self.counts.iter().enumerate() {
             seen += count;
