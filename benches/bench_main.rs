@@ -1,1 +1,11 @@
-fn main(){}
+//! Criterion benches, one file per topic (STYLE.md). Run with `cargo bench`.
+
+use criterion::{criterion_group, criterion_main};
+
+mod bucket;
+mod e2e;
+mod keys;
+mod partition;
+
+criterion_group!(benches, bucket::benches, partition::benches, keys::benches, e2e::benches);
+criterion_main!(benches);

@@ -57,9 +57,7 @@ impl fmt::Display for SimTime {
 /// into microseconds. Returns `None` when the text is not a positive duration of that form.
 pub fn parse_duration_micros(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: f64 = number.replace('_', "").parse().ok()?;
     let unit_micros: f64 = match unit.trim() {
@@ -71,7 +69,7 @@ pub fn parse_duration_micros(text: &str) -> Option<u64> {
         _ => return None,
     };
     let micros = number * unit_micros;
-    (micros.is_finite() && micros >= 1.0 && micros < 1e18).then_some(micros.round() as u64)
+    (1.0..1e18).contains(&micros).then_some(micros.round() as u64)
 }
 
 #[cfg(test)]
@@ -80,7 +78,8 @@ mod tests {
 
     #[test]
     fn durations_parse_in_every_unit() {
-        let check = |text: &str, expect: Option<u64>| assert_eq!(parse_duration_micros(text), expect, "{text}");
+        let check =
+            |text: &str, expect: Option<u64>| assert_eq!(parse_duration_micros(text), expect, "{text}");
         check("90s", Some(90_000_000));
         check("10m", Some(600_000_000));
         check("2h", Some(7_200_000_000));

@@ -46,13 +46,20 @@ struct Side {
 }
 
 impl Side {
-    fn new(provisioned_units: u64, partition_units: u64, partitions: usize, params: &CapacityParams, operation: Operation) -> Side {
+    fn new(
+        provisioned_units: u64,
+        partition_units: u64,
+        partitions: usize,
+        params: &CapacityParams,
+        operation: Operation,
+    ) -> Side {
         let rate = provisioned_units * MILLI;
         // At least one second of capacity, so an item larger than one second's tokens can pass.
         let cap = rate * params.burst_seconds.max(1);
         let initial = rate * (1 + params.initial_burst_seconds);
         let partition_rate_milli = partition_units * MILLI;
-        let partition = TokenBucket::new(partition_rate_milli, partition_rate_milli, partition_rate_milli, SimTime::ZERO);
+        let partition =
+            TokenBucket::new(partition_rate_milli, partition_rate_milli, partition_rate_milli, SimTime::ZERO);
         Side {
             table: TokenBucket::new(rate, cap, initial, SimTime::ZERO),
             partitions: vec![partition; partitions],
@@ -89,7 +96,12 @@ pub struct ProvisionedAdmission {
 impl ProvisionedAdmission {
     /// Admission for a table provisioned with `read_units` RCU and `write_units` WCU, spread over
     /// `partitions` partitions.
-    pub fn new(read_units: u64, write_units: u64, partitions: usize, params: &CapacityParams) -> ProvisionedAdmission {
+    pub fn new(
+        read_units: u64,
+        write_units: u64,
+        partitions: usize,
+        params: &CapacityParams,
+    ) -> ProvisionedAdmission {
         ProvisionedAdmission {
             read: Side::new(read_units, params.partition_read_units, partitions, params, Operation::Read),
             write: Side::new(write_units, params.partition_write_units, partitions, params, Operation::Write),
@@ -160,7 +172,13 @@ mod tests {
     }
 
     /// Serves one write per `interval_us` for `seconds`, returns the number admitted per second.
-    fn drive(adm: &mut ProvisionedAdmission, from_s: u64, seconds: u64, per_second: u64, partition: usize) -> Vec<u64> {
+    fn drive(
+        adm: &mut ProvisionedAdmission,
+        from_s: u64,
+        seconds: u64,
+        per_second: u64,
+        partition: usize,
+    ) -> Vec<u64> {
         let interval = 1_000_000 / per_second;
         (from_s..from_s + seconds)
             .map(|s| {

@@ -132,10 +132,7 @@ mod tests {
         assert_eq!(all.len(), REASON_COUNT);
         for (i, reason) in all.iter().enumerate() {
             assert_eq!(reason.index(), i);
-            let expected = format!(
-                "{:?}{:?}{:?}",
-                reason.resource, reason.operation, reason.limit
-            );
+            let expected = format!("{:?}{:?}{:?}", reason.resource, reason.operation, reason.limit);
             assert_eq!(reason.code(), expected);
         }
     }
@@ -144,7 +141,8 @@ mod tests {
     fn exceptions_follow_the_model_mapping() {
         let r = ThrottleReason::new(Resource::Table, Operation::Read, LimitType::KeyRangeThroughputExceeded);
         assert_eq!(r.exception(), "ProvisionedThroughputExceededException");
-        let r = ThrottleReason::new(Resource::Index, Operation::Write, LimitType::MaxOnDemandThroughputExceeded);
+        let r =
+            ThrottleReason::new(Resource::Index, Operation::Write, LimitType::MaxOnDemandThroughputExceeded);
         assert_eq!(r.exception(), "ThrottlingException");
     }
 }

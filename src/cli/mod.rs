@@ -7,7 +7,7 @@ mod progress;
 use crate::metrics::Metrics;
 use crate::report;
 use crate::scenario::{self, Scenario};
-use crate::sim::{self, Observer};
+use crate::sim;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,8 +87,10 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
 
 /// A seed for a run whose scenario and flags give none: derived from the wall clock, printed
 /// so the run can be reproduced.
+#[allow(clippy::disallowed_methods, reason = "an unseeded run takes its seed from the clock, and prints it")]
 fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     crate::rng::mix64(nanos as u64) >> 1
 }
 
@@ -98,7 +100,10 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         Err(e) => return bad_input(e),
     };
     if let Some(v) = variant {
-        return bad_input(format!("{}: no [[variant]] named \"{v}\" (this scenario defines none)", path.display()));
+        return bad_input(format!(
+            "{}: no [[variant]] named \"{v}\" (this scenario defines none)",
+            path.display()
+        ));
     }
     let seed = match seed.or(scenario.seed) {
         Some(s) => s,
@@ -118,47 +123,49 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
     ExitCode::SUCCESS
 }
 
-struct Recorder(Metrics);
-
-impl Observer for Recorder {
-    #[inline]
-    fn offered(&mut self, now: crate::time::SimTime) {
-        self.0.offered(now.second());
-    }
-    #[inline]
-    fn admitted(&mut self, now: crate::time::SimTime, partition: crate::engine::PartitionId, key: &crate::engine::KeyValue, access: crate::engine::Access, milli: u64) {
-        self.0.admitted(now.second(), partition, key, access, milli);
-    }
-    #[inline]
-    fn throttled(&mut self, now: crate::time::SimTime, partition: crate::engine::PartitionId, key: &crate::engine::KeyValue, reason: crate::capacity::ThrottleReason) {
-        self.0.throttled(now.second(), partition, key, reason);
-    }
-    #[inline]
-    fn completed(&mut self, now: crate::time::SimTime, succeeded: bool, latency_us: u64) {
-        self.0.completed(now.second(), succeeded, latency_us);
-    }
-}
-
 /// Runs a scenario with a progress bar on stderr (shown only after a second, and only on a
 /// terminal) and returns its summary and metrics.
 pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
-    let mut recorder = Recorder(Metrics::default());
+    let mut metrics = Metrics::default();
     let mut bar = progress::Progress::new(scenario.config.duration_us);
-    let out = sim::run(&scenario.config, seed, &mut recorder, &mut |now| bar.update(now));
+    let out = sim::run(&scenario.config, seed, &mut metrics, &mut |now| bar.update(now));
     bar.finish();
-    let summary = report::summary::build(scenario, seed, &recorder.0, &out, &crate::cost::US_EAST_1_STANDARD);
-    (summary, recorder.0)
+    let summary = report::summary::build(scenario, seed, &metrics, &out, &crate::cost::US_EAST_1_STANDARD);
+    (summary, metrics)
 }
 
 fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path) -> String {
     use std::fmt::Write as _;
     let mut o = String::new();
     let r = &s.requests;
-    let pct = |a: u64, b: u64| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
     let secs = s.simulated_seconds.max(1) as f64;
-    let _ = writeln!(o, "{} (seed {}): {} s simulated, {} partition(s)", s.scenario, s.seed, s.simulated_seconds, s.partitions.final_count);
-    let _ = writeln!(o, "  requests   {} offered, {} succeeded, {} failed ({:.2}%)", r.offered, r.succeeded, r.failed, pct(r.failed, r.offered));
-    let _ = writeln!(o, "  attempts   {} made, {} throttled ({:.2}%)", r.attempts, r.throttled, pct(r.throttled, r.attempts));
+    let _ = writeln!(
+        o,
+        "{} (seed {}): {} s simulated, {} partition(s)",
+        s.scenario, s.seed, s.simulated_seconds, s.partitions.final_count
+    );
+    let _ = writeln!(
+        o,
+        "  requests   {} offered, {} succeeded, {} failed ({:.2}%)",
+        r.offered,
+        r.succeeded,
+        r.failed,
+        pct(r.failed, r.offered)
+    );
+    let _ = writeln!(
+        o,
+        "  attempts   {} made, {} throttled ({:.2}%)",
+        r.attempts,
+        r.throttled,
+        pct(r.throttled, r.attempts)
+    );
     for (reason, count) in &s.throttles_by_reason {
         let _ = writeln!(o, "             {count} {reason}");
     }
@@ -170,14 +177,34 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
         s.consumed.write_units / secs,
         scenario.config.write_capacity
     );
-    let _ = writeln!(o, "  latency    p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", s.latency_ms.p50, s.latency_ms.p99, s.latency_ms.max);
+    let _ = writeln!(
+        o,
+        "  latency    p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        s.latency_ms.p50, s.latency_ms.p99, s.latency_ms.max
+    );
     if let Some(p) = s.hot_partitions.first() {
-        let _ = writeln!(o, "  hottest    partition {} took {:.1}% of attempts ({} throttled)", p.id, 100.0 * p.share_of_attempts, p.throttled);
+        let _ = writeln!(
+            o,
+            "  hottest    partition {} took {:.1}% of attempts ({} throttled)",
+            p.id,
+            100.0 * p.share_of_attempts,
+            p.throttled
+        );
     }
     if let Some(k) = s.hot_keys.first() {
-        let _ = writeln!(o, "             key {} took {:.1}% of attempts ({} throttled)", k.key, 100.0 * k.share_of_attempts, k.throttled);
+        let _ = writeln!(
+            o,
+            "             key {} took {:.1}% of attempts ({} throttled)",
+            k.key,
+            100.0 * k.share_of_attempts,
+            k.throttled
+        );
     }
-    let _ = writeln!(o, "  cost/month on-demand ${:.2}, provisioned ${:.2}, storage ${:.2}", s.cost.per_month.on_demand_usd, s.cost.per_month.provisioned_usd, s.cost.per_month.storage_usd);
+    let _ = writeln!(
+        o,
+        "  cost/month on-demand ${:.2}, provisioned ${:.2}, storage ${:.2}",
+        s.cost.per_month.on_demand_usd, s.cost.per_month.provisioned_usd, s.cost.per_month.storage_usd
+    );
     let _ = writeln!(o, "  report     {}", dir.display());
     o
 }

@@ -17,6 +17,7 @@ pub struct Progress {
 
 impl Progress {
     /// Progress of a run of `duration_us` simulated microseconds.
+    #[allow(clippy::disallowed_methods, reason = "the progress bar measures wall time, not simulated time")]
     pub fn new(duration_us: u64) -> Progress {
         Progress { started: Instant::now(), total_s: duration_us.div_ceil(1_000_000), bar: None }
     }
@@ -25,9 +26,10 @@ impl Progress {
     pub fn update(&mut self, now: SimTime) {
         if self.bar.is_none() && self.started.elapsed() >= SHOW_AFTER {
             let bar = ProgressBar::with_draw_target(Some(self.total_s), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {pos}/{len} s ({eta} left)")
-                .map(|s| s.progress_chars("=> "))
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style =
+                ProgressStyle::with_template("{spinner} simulating [{bar:40}] {pos}/{len} s ({eta} left)")
+                    .map(|s| s.progress_chars("=> "))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             self.bar = Some(bar);
         }

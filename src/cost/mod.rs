@@ -38,7 +38,8 @@ pub const STORAGE_GB_BYTES: f64 = 1_073_741_824.0;
 
 /// USD for request units consumed on demand.
 pub fn on_demand_usd(prices: &PriceTable, read_units: f64, write_units: f64) -> f64 {
-    read_units * prices.on_demand_read_per_million / 1e6 + write_units * prices.on_demand_write_per_million / 1e6
+    read_units * prices.on_demand_read_per_million / 1e6
+        + write_units * prices.on_demand_write_per_million / 1e6
 }
 
 /// USD for provisioned capacity held for `hours`.

@@ -12,7 +12,7 @@ pub mod units;
 pub use key::{ItemKey, KeyValue};
 pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES};
 pub use table::{
-    initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table,
-    TableSpec, MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,
+    initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table, TableSpec,
+    MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,
 };
 pub use units::{read_milli, write_milli, Consistency, MILLI};

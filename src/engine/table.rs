@@ -279,7 +279,7 @@ mod tests {
         assert_eq!((get.item_bytes, get.consumed_milli), (Some(10_240), 3_000)); // A6
         let missing = t.get_item(&key(2), Consistency::Eventual, &mut Unlimited).expect("admitted");
         assert_eq!((missing.item_bytes, missing.consumed_milli), (None, 500)); // A7
-        // A9-like: replacing a 10 KB item with a 1 KB item is charged at the larger size.
+                                                                               // A9-like: replacing a 10 KB item with a 1 KB item is charged at the larger size.
         let replace = t.put_item(key(1), 900, &mut Unlimited).expect("admitted");
         assert_eq!((replace.replaced_bytes, replace.consumed_milli), (Some(10_240), 10_000));
         assert_eq!(t.item_count(), 1);

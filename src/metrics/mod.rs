@@ -8,6 +8,7 @@ pub mod histogram;
 
 use crate::capacity::{ThrottleReason, REASON_COUNT};
 use crate::engine::{Access, KeyValue, PartitionId};
+use crate::time::SimTime;
 pub use histogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -136,7 +137,14 @@ impl Metrics {
 
     /// An attempt on `key` in partition `partition` was admitted and consumed `milli`.
     #[inline]
-    pub fn admitted(&mut self, second: u64, partition: PartitionId, key: &KeyValue, access: Access, milli: u64) {
+    pub fn admitted(
+        &mut self,
+        second: u64,
+        partition: PartitionId,
+        key: &KeyValue,
+        access: Access,
+        milli: u64,
+    ) {
         let s = self.second(second);
         s.attempts += 1;
         let p = self.partition(partition);
@@ -197,5 +205,27 @@ impl Metrics {
             }
         }
         t
+    }
+}
+
+impl crate::sim::Observer for Metrics {
+    #[inline]
+    fn offered(&mut self, now: SimTime) {
+        Metrics::offered(self, now.second());
+    }
+
+    #[inline]
+    fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, access: Access, milli: u64) {
+        Metrics::admitted(self, now.second(), partition, key, access, milli);
+    }
+
+    #[inline]
+    fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, reason: ThrottleReason) {
+        Metrics::throttled(self, now.second(), partition, key, reason);
+    }
+
+    #[inline]
+    fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64) {
+        Metrics::completed(self, now.second(), succeeded, latency_us);
     }
 }

@@ -12,7 +12,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -97,17 +97,9 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// Draws `chart` as a 1000x500 SVG file at `path`, legend to the right of the plot
 /// so it never hides data. Empty or all-zero data gives an empty 0..1 chart.
 pub fn draw_time_series(path: &Path, chart: &TimeSeriesChart<'_>) -> Result<(), ChartError> {
-    if let Some(s) = chart
-        .series
-        .iter()
-        .find(|s| s.values.len() != chart.x.len())
-    {
-        let message = format!(
-            "series '{}' has {} values but x has {}",
-            s.name,
-            s.values.len(),
-            chart.x.len()
-        );
+    if let Some(s) = chart.series.iter().find(|s| s.values.len() != chart.x.len()) {
+        let message =
+            format!("series '{}' has {} values but x has {}", s.name, s.values.len(), chart.x.len());
         return Err(draw_error(path, message));
     }
     write_svg(path, TS_SIZE, |root| time_series(root, chart))
@@ -117,11 +109,7 @@ pub fn draw_time_series(path: &Path, chart: &TimeSeriesChart<'_>) -> Result<(), 
 pub fn draw_heat_map(path: &Path, map: &HeatMap<'_>) -> Result<(), ChartError> {
     let cols = map.column_starts.len();
     let message = if map.rows.checked_mul(cols) != Some(map.cells.len()) {
-        format!(
-            "{} cells for {} rows x {cols} columns",
-            map.cells.len(),
-            map.rows
-        )
+        format!("{} cells for {} rows x {cols} columns", map.cells.len(), map.rows)
     } else if cols > 0 && !(map.column_width.is_finite() && map.column_width > 0.0) {
         format!("column width {} is not positive", map.column_width)
     } else if map.column_starts.iter().any(|s| !s.is_finite()) {
@@ -135,9 +123,7 @@ pub fn draw_heat_map(path: &Path, map: &HeatMap<'_>) -> Result<(), ChartError> {
 fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
     let points = |s: &Series<'_>| -> Vec<(f64, f64)> {
         let pairs = c.x.iter().zip(s.values).map(|(&x, &y)| (x, y));
-        pairs
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect()
+        pairs.filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
     };
     let all: Vec<Vec<(f64, f64)>> = c.series.iter().map(points).collect();
     let empty = all.iter().all(Vec::is_empty);
@@ -184,10 +170,7 @@ fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
         if s.filled {
             root.draw(&Rectangle::new(swatch, col.mix(0.25).filled()))?;
         }
-        root.draw(&PathElement::new(
-            [(lx, ly), (lx + 24, ly)],
-            col.stroke_width(3),
-        ))?;
+        root.draw(&PathElement::new([(lx, ly), (lx + 24, ly)], col.stroke_width(3)))?;
         root.draw(&Text::new(name.as_str(), (lx + 32, ly), text.clone()))?;
         ly += 22;
     }
@@ -196,11 +179,7 @@ fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
 
 fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
     let cols = m.column_starts.len();
-    let (x0, x1) = span(
-        m.column_starts
-            .iter()
-            .flat_map(|&s| [s, s + m.column_width]),
-    );
+    let (x0, x1) = span(m.column_starts.iter().flat_map(|&s| [s, s + m.column_width]));
     // Row r spans r-0.5..r+0.5 so that integer ticks label row centres.
     let top = m.rows.max(1) as f64 - 0.5;
     let mut ch = frame(root, m.title, 130).build_cartesian_2d(x0..x1, -0.5..top)?;
@@ -235,7 +214,7 @@ fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
     // pixel rectangle and drawing coolest first: sub-pixel rows or columns then show
     // their hot spots instead of vanishing, and the file stays bounded by the plot's
     // pixel count however many cells come in. Sorting keeps the output deterministic.
-    let mut pixels = HashMap::new();
+    let mut pixels = BTreeMap::new();
     for (r, row) in m.cells.chunks(cols.max(1)).enumerate() {
         let mut c = 0;
         while c < row.len() {
@@ -257,21 +236,14 @@ fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
     let mut rects: Vec<_> = pixels.into_iter().filter(|&(_, l)| l != 0).collect();
     rects.sort_unstable_by_key(|&(key, l)| (l, key));
     for ((a, b), l) in rects {
-        let colour = if l < 0 {
-            NO_DATA
-        } else {
-            ramp(l as f32 / LEVELS)
-        };
+        let colour = if l < 0 { NO_DATA } else { ramp(l as f32 / LEVELS) };
         root.draw(&Rectangle::new([a, b], colour.filled()))?;
     }
     let (bx, steps) = (px.end + 22, 100);
     let h = (py.end - py.start).max(1);
     for i in 0..steps {
         let (top, bot) = (py.end - h * (i + 1) / steps, py.end - h * i / steps);
-        root.draw(&Rectangle::new(
-            [(bx, top), (bx + 20, bot)],
-            ramp(i as f32 / 99.0).filled(),
-        ))?;
+        root.draw(&Rectangle::new([(bx, top), (bx + 20, bot)], ramp(i as f32 / 99.0).filled()))?;
     }
     root.draw(&Rectangle::new([(bx, py.start), (bx + 20, py.end)], BLACK))?;
     let tick = TextStyle::from((FONT, 13)).pos(Pos::new(HPos::Left, VPos::Center));
@@ -283,17 +255,10 @@ fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
     let desc = TextStyle::from((FONT, 14))
         .transform(FontTransform::Rotate270)
         .pos(Pos::new(HPos::Center, VPos::Center));
-    root.draw(&Text::new(
-        m.scale_label,
-        (bx + 80, (py.start + py.end) / 2),
-        desc,
-    ))?;
+    root.draw(&Text::new(m.scale_label, (bx + 80, (py.start + py.end) / 2), desc))?;
     if m.cells.iter().any(|v| v.is_nan()) {
         let y = py.end + 30;
-        root.draw(&Rectangle::new(
-            [(bx, y - 6), (bx + 20, y + 6)],
-            NO_DATA.filled(),
-        ))?;
+        root.draw(&Rectangle::new([(bx, y - 6), (bx + 20, y + 6)], NO_DATA.filled()))?;
         root.draw(&Text::new("no data", (bx + 28, y), tick))?;
     }
     Ok(())
@@ -301,16 +266,9 @@ fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
 
 /// Common frame: title, margins, and label areas wide enough for plotters' rough
 /// text-size estimate, with `right` pixels kept free for a legend or colour bar.
-fn frame<'a, 'b>(
-    root: &'a Area<'b>,
-    title: &str,
-    right: i32,
-) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+fn frame<'a, 'b>(root: &'a Area<'b>, title: &str, right: i32) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
     let mut builder = ChartBuilder::on(root);
-    builder
-        .caption(title, (FONT, 22))
-        .margin(12)
-        .margin_right(right);
+    builder.caption(title, (FONT, 22)).margin(12).margin_right(right);
     builder.x_label_area_size(48).y_label_area_size(70);
     builder
 }
@@ -333,10 +291,7 @@ fn write_svg(
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        let drawn = root
-            .fill(&WHITE)
-            .map_err(Into::into)
-            .and_then(|()| draw(&root));
+        let drawn = root.fill(&WHITE).map_err(Into::into).and_then(|()| draw(&root));
         drawn.and_then(|()| root.present().map_err(Into::into))
     }
     .map_err(|e| draw_error(path, e.to_string()))?;
@@ -349,19 +304,14 @@ fn write_svg(
 }
 
 fn draw_error(path: &Path, message: String) -> ChartError {
-    ChartError::Draw {
-        path: path.to_path_buf(),
-        message,
-    }
+    ChartError::Draw { path: path.to_path_buf(), message }
 }
 
 /// Min and max of the finite values, widened to a non-empty range (0..1 if none).
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     match (lo.is_finite(), hi > lo) {
         (false, _) => (0.0, 1.0),
         (true, true) => (lo, hi),
@@ -390,13 +340,8 @@ fn tick_format(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
 
 /// Pale yellow -> orange -> dark red: light cells read as "idle", dark as "hot".
 fn ramp(t: f32) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 5] = [
-        (255, 255, 204),
-        (254, 217, 118),
-        (253, 141, 60),
-        (227, 26, 28),
-        (128, 0, 38),
-    ];
+    const STOPS: [(u8, u8, u8); 5] =
+        [(255, 255, 204), (254, 217, 118), (253, 141, 60), (227, 26, 28), (128, 0, 38)];
     let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) } * 4.0;
     let i = (t.floor() as usize).min(3);
     let (a, b, f) = (STOPS[i], STOPS[i + 1], t - i as f32);
@@ -417,14 +362,9 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "ddbsim-chart-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("ddbsim-chart-{name}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -436,18 +376,8 @@ mod tests {
             y_label: "requests per second",
             x,
             series: vec![
-                Series {
-                    name: "consumed WCU",
-                    values: a,
-                    color: (31, 119, 180),
-                    filled: true,
-                },
-                Series {
-                    name: "throttled writes",
-                    values: b,
-                    color: (214, 39, 40),
-                    filled: false,
-                },
+                Series { name: "consumed WCU", values: a, color: (31, 119, 180), filled: true },
+                Series { name: "throttled writes", values: b, color: (214, 39, 40), filled: false },
             ],
         }
     }
@@ -456,21 +386,11 @@ mod tests {
     fn time_series_contains_title_labels_and_legend() {
         let path = temp_dir("ts").join("ts.svg");
         let x: Vec<f64> = (0..600).map(f64::from).collect();
-        let a: Vec<f64> = x
-            .iter()
-            .map(|t| 1000.0 + 400.0 * (t / 60.0).sin())
-            .collect();
-        let b: Vec<f64> = x
-            .iter()
-            .map(|t| if *t > 300.0 { 150.0 } else { 0.0 })
-            .collect();
+        let a: Vec<f64> = x.iter().map(|t| 1000.0 + 400.0 * (t / 60.0).sin()).collect();
+        let b: Vec<f64> = x.iter().map(|t| if *t > 300.0 { 150.0 } else { 0.0 }).collect();
         draw_time_series(&path, &two_series(&x, &a, &b)).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
-        for text in [
-            "Write throughput",
-            "simulated time (s)",
-            "requests per second",
-        ] {
+        for text in ["Write throughput", "simulated time (s)", "requests per second"] {
             assert!(svg.contains(text), "missing {text}");
         }
         assert!(svg.contains("consumed WCU") && svg.contains("throttled writes"));
@@ -484,10 +404,7 @@ mod tests {
         let zeros = [0.0; 5];
         let x = [0.0, 1.0, 2.0, 3.0, 4.0];
         draw_time_series(&dir.join("zeros.svg"), &two_series(&x, &zeros, &zeros)).unwrap();
-        let no_series = TimeSeriesChart {
-            series: Vec::new(),
-            ..two_series(&[], &[], &[])
-        };
+        let no_series = TimeSeriesChart { series: Vec::new(), ..two_series(&[], &[], &[]) };
         draw_time_series(&dir.join("none.svg"), &no_series).unwrap();
         assert!(dir.join("zeros.svg").exists());
     }
@@ -499,10 +416,7 @@ mod tests {
         let err = draw_time_series(&path, &chart).unwrap_err();
         assert!(matches!(err, ChartError::Draw { .. }));
         assert!(!path.exists() && !path.with_extension("svg.tmp").exists());
-        let map = HeatMap {
-            cells: &[0.5; 5],
-            ..heat(&[0.0; 12], 3)
-        };
+        let map = HeatMap { cells: &[0.5; 5], ..heat(&[0.0; 12], 3) };
         assert!(draw_heat_map(&path, &map).is_err());
         assert!(!path.exists());
     }
@@ -526,9 +440,7 @@ mod tests {
         let cells: Vec<f32> = (0..12).map(|i| i as f32 / 11.0).collect();
         draw_heat_map(&path, &heat(&cells, 3)).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            svg.contains("Partition heat") && svg.contains("share of partition write capacity")
-        );
+        assert!(svg.contains("Partition heat") && svg.contains("share of partition write capacity"));
         assert!(svg.contains("100%"));
     }
 
@@ -537,15 +449,8 @@ mod tests {
         let dir = temp_dir("nan");
         let cells = [f32::NAN, 2.0, -1.0, f32::INFINITY, 0.5, f32::NAN, 0.0, 1.0];
         draw_heat_map(&dir.join("nan.svg"), &heat(&cells, 2)).unwrap();
-        let empty = HeatMap {
-            column_starts: &[],
-            rows: 0,
-            cells: &[],
-            ..heat(&[], 0)
-        };
+        let empty = HeatMap { column_starts: &[], rows: 0, cells: &[], ..heat(&[], 0) };
         draw_heat_map(&dir.join("empty.svg"), &empty).unwrap();
-        assert!(std::fs::read_to_string(dir.join("nan.svg"))
-            .unwrap()
-            .contains("no data"));
+        assert!(std::fs::read_to_string(dir.join("nan.svg")).unwrap().contains("no data"));
     }
 }

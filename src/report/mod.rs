@@ -39,7 +39,8 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
 /// reason that occurred in the run.
 pub fn time_series_csv(metrics: &Metrics) -> String {
     let totals = metrics.totals();
-    let reasons: Vec<ThrottleReason> = ThrottleReason::all().filter(|r| totals.throttled_by_reason[r.index()] > 0).collect();
+    let reasons: Vec<ThrottleReason> =
+        ThrottleReason::all().filter(|r| totals.throttled_by_reason[r.index()] > 0).collect();
     let mut csv = String::from("second,offered,attempts,succeeded,throttled,failed,read_units,write_units");
     for r in &reasons {
         csv.push_str(",throttled_");
@@ -79,8 +80,18 @@ pub fn draw_charts(dir: &Path, metrics: &Metrics) -> Result<(), ReportError> {
             y_label: "per second",
             x: &x,
             series: vec![
-                chart::Series { name: "succeeded requests", values: &succeeded, color: (31, 119, 180), filled: false },
-                chart::Series { name: "throttled attempts", values: &throttled, color: (214, 39, 40), filled: true },
+                chart::Series {
+                    name: "succeeded requests",
+                    values: &succeeded,
+                    color: (31, 119, 180),
+                    filled: false,
+                },
+                chart::Series {
+                    name: "throttled attempts",
+                    values: &throttled,
+                    color: (214, 39, 40),
+                    filled: true,
+                },
             ],
         },
     )?;
@@ -104,7 +115,12 @@ pub fn draw_charts(dir: &Path, metrics: &Metrics) -> Result<(), ReportError> {
 
 /// Writes a report into `dir` as a whole: `summary.json`, `timeseries.csv`, `scenario.toml`
 /// and the charts. On failure nothing is left at `dir` that looks like a report.
-pub fn write(dir: &Path, summary: &Summary, metrics: &Metrics, scenario_source: &str) -> Result<(), ReportError> {
+pub fn write(
+    dir: &Path,
+    summary: &Summary,
+    metrics: &Metrics,
+    scenario_source: &str,
+) -> Result<(), ReportError> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
@@ -116,7 +132,11 @@ pub fn write(dir: &Path, summary: &Summary, metrics: &Metrics, scenario_source: 
     let result = (|| {
         let mut json = serde_json::to_string_pretty(summary).expect("a summary always serializes");
         json.push('\n');
-        let files = [("summary.json", json), ("timeseries.csv", time_series_csv(metrics)), ("scenario.toml", scenario_source.to_string())];
+        let files = [
+            ("summary.json", json),
+            ("timeseries.csv", time_series_csv(metrics)),
+            ("scenario.toml", scenario_source.to_string()),
+        ];
         for (file, text) in files {
             let path = staging.join(file);
             std::fs::write(&path, text).map_err(io_error(&path))?;

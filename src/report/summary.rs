@@ -130,7 +130,13 @@ fn round(x: f64) -> f64 {
 }
 
 /// Builds the summary of a run of `scenario` with `seed`.
-pub fn build(scenario: &Scenario, seed: u64, metrics: &Metrics, out: &RunOutput, prices: &PriceTable) -> Summary {
+pub fn build(
+    scenario: &Scenario,
+    seed: u64,
+    metrics: &Metrics,
+    out: &RunOutput,
+    prices: &PriceTable,
+) -> Summary {
     let totals = metrics.totals();
     let config = &scenario.config;
     let seconds = config.duration_us / 1_000_000;
@@ -175,7 +181,10 @@ pub fn build(scenario: &Scenario, seed: u64, metrics: &Metrics, out: &RunOutput,
             final_count: out.table.partition_count() as u32,
             splits: out.splits,
         },
-        capacity: Capacity { final_read_capacity: config.read_capacity, final_write_capacity: config.write_capacity },
+        capacity: Capacity {
+            final_read_capacity: config.read_capacity,
+            final_write_capacity: config.write_capacity,
+        },
         latency_ms: Latency {
             p50: ms(metrics.latency_us.quantile(0.5)),
             p99: ms(metrics.latency_us.quantile(0.99)),

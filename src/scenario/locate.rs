@@ -1,7 +1,7 @@
 //! Maps between TOML key paths (`workload[1].attributes.UserId.count`) and lines of the file,
 //! using the span information of a `toml_edit` parse of the same text.
 
-use toml_edit::{Document, Item, Table, Value};
+use toml_edit::{Document, DocumentMut, Item, Table, Value};
 
 /// 1-based line of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
@@ -154,6 +154,56 @@ fn find(node: Node<'_>, offset: usize, path: &mut String) -> bool {
             false
         }
         _ => false,
+    }
+}
+
+/// A change to one key of an editable document.
+#[derive(Debug)]
+pub enum Edit {
+    /// Drop the key and its value.
+    Remove,
+    /// Give the key this value instead.
+    Replace(Value),
+}
+
+/// Applies `edit` to the key at `path` (as [`path_at`] writes it); false when there is no such
+/// key or it cannot be edited that way. Never inserts a key that is not there.
+pub fn edit(doc: &mut DocumentMut, path: &str, edit: Edit) -> bool {
+    let segments = segments(path);
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut item = doc.as_item_mut();
+    for segment in parents {
+        match child_mut(item, segment) {
+            Some(next) => item = next,
+            None => return false,
+        }
+    }
+    match (last, edit) {
+        (Segment::Key(k), Edit::Remove) => match item {
+            Item::Table(t) => t.remove(k).is_some(),
+            Item::Value(v) => v.as_inline_table_mut().and_then(|t| t.remove(k)).is_some(),
+            _ => false,
+        },
+        (Segment::Index(_), Edit::Remove) => false,
+        (segment, Edit::Replace(value)) => match child_mut(item, segment) {
+            Some(slot) => {
+                *slot = Item::Value(value);
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// The child of `item` at `segment`, if there is one. (`Item::get_mut` alone would insert a
+/// missing key, hence the look first.)
+fn child_mut<'a>(item: &'a mut Item, segment: &Segment<'_>) -> Option<&'a mut Item> {
+    match *segment {
+        Segment::Key(k) if item.get(k).is_some() => item.get_mut(k),
+        Segment::Index(i) if item.get(i).is_some() => item.get_mut(i),
+        _ => None,
     }
 }
 

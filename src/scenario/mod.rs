@@ -61,7 +61,9 @@ pub enum ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScenarioError::Read { file, source } => write!(f, "{}: cannot read scenario: {source}", file.display()),
+            ScenarioError::Read { file, source } => {
+                write!(f, "{}: cannot read scenario: {source}", file.display())
+            }
             ScenarioError::Invalid { file, problems } => {
                 for (i, p) in problems.iter().enumerate() {
                     if i > 0 {
@@ -93,7 +95,8 @@ impl std::error::Error for ScenarioError {
 
 /// Reads and validates the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ScenarioError::Read { file: path.to_path_buf(), source })?;
     parse(path, &text)
 }
 
@@ -103,26 +106,90 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let doc = match toml_edit::Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
-            let line = e.span().map(|s| locate::line_of(text, s.start));
-            let message = e.message().trim().trim_end_matches('.').to_lowercase();
-            return Err(invalid(vec![Problem { path: String::new(), line, message }]));
+            let span = e.span();
+            let line = span.clone().map(|s| locate::line_of(text, s.start));
+            let mut message = e.message().trim().trim_end_matches('.').to_lowercase();
+            // toml_edit does not say which key is duplicated; the span holds it.
+            if let Some(key) =
+                span.and_then(|s| text.get(s)).filter(|k| message == "duplicate key" && !k.is_empty())
+            {
+                message = format!("duplicate key `{key}`");
+            }
+            return Err(invalid(vec![Problem {
+                path: String::new(),
+                line,
+                message: format!("invalid TOML: {message}"),
+            }]));
         }
     };
-    let raw: raw::RawScenario = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let offset = e.span().map(|s| s.start);
-            let path = offset.and_then(|o| locate::path_at(&doc, o)).unwrap_or_default();
-            let line = offset.map(|o| locate::line_of(text, o));
-            let message = validate::explain_serde_message(e.message(), &path);
-            return Err(invalid(vec![Problem { path, line, message }]));
+    let (raw, mut problems) = deserialize(&doc, text);
+    if let Some(raw) = raw {
+        match validate::validate(raw, text) {
+            Ok(scenario) if problems.is_empty() => return Ok(scenario),
+            Ok(_) => {}
+            Err(found) => problems.extend(
+                found.into_iter().map(|p| Problem { line: locate::line_of_path(&doc, text, &p.path), ..p }),
+            ),
         }
-    };
-    validate::validate(raw, text).map_err(|mut problems| {
-        for p in &mut problems {
-            p.line = locate::line_of_path(&doc, text, &p.path);
+    }
+    problems.sort_by_key(|p| p.line.unwrap_or(0));
+    Err(invalid(problems))
+}
+
+/// Most problems of TOML types reported from one file; past this, the rest is noise.
+const MAX_TYPE_PROBLEMS: usize = 50;
+
+/// Deserializes the raw scenario, reporting every unknown key and wrongly typed value, not only
+/// the first that serde meets: each offending key is dropped (or its value replaced by a
+/// stand-in of the expected type) and the text deserialized again. The raw scenario is returned
+/// for validation only when every problem was an unknown key, whose removal leaves nothing
+/// made up behind; a stand-in value would draw validation problems of its own.
+fn deserialize(doc: &toml_edit::Document<&str>, text: &str) -> (Option<raw::RawScenario>, Vec<Problem>) {
+    let mut edited: toml_edit::DocumentMut = doc.clone().into_mut();
+    let mut current = text.to_string();
+    let mut problems = Vec::new();
+    let mut only_unknown_keys = true;
+    let mut stood_in = Vec::new();
+    loop {
+        let e = match toml::from_str::<raw::RawScenario>(&current) {
+            Ok(raw) => return (only_unknown_keys.then_some(raw), problems),
+            Err(e) => e,
+        };
+        let current_doc =
+            toml_edit::Document::parse(current.as_str()).expect("an edited document stays valid TOML");
+        // An empty span is serde's way of pointing at the whole document (a missing top-level key).
+        let span = e.span().filter(|s| !s.is_empty());
+        let path = span.as_ref().and_then(|s| locate::path_at(&current_doc, s.start)).unwrap_or_default();
+        // A stand-in table lacks the keys its type requires: that problem is the one already
+        // reported at this path, not a new one.
+        if stood_in.iter().any(|p: &String| path == *p || path.starts_with(&format!("{p}."))) {
+            return (None, problems);
         }
-        problems.sort_by_key(|p| p.line.unwrap_or(0));
-        invalid(problems)
-    })
+        let line = match (&path, &span) {
+            (p, _) if !p.is_empty() => locate::line_of_path(doc, text, p),
+            (_, Some(s)) if problems.is_empty() => Some(locate::line_of(text, s.start)),
+            _ => None,
+        };
+        let written = span.as_ref().and_then(|s| current.get(s.clone())).unwrap_or_default();
+        let message = validate::explain_serde_message(e.message(), written);
+        problems.push(Problem { path: path.clone(), line, message });
+        let edit = if e.message().starts_with("unknown field") {
+            Some(locate::Edit::Remove)
+        } else if e.message().starts_with("invalid type") {
+            only_unknown_keys = false;
+            stood_in.push(path.clone());
+            Some(validate::stand_in(e.message()).map_or(locate::Edit::Remove, locate::Edit::Replace))
+        } else {
+            None
+        };
+        let edited_ok = edit.is_some_and(|edit| !path.is_empty() && locate::edit(&mut edited, &path, edit));
+        if !edited_ok || problems.len() >= MAX_TYPE_PROBLEMS {
+            return (None, problems);
+        }
+        let next = edited.to_string();
+        if next == current {
+            return (None, problems);
+        }
+        current = next;
+    }
 }

@@ -57,22 +57,68 @@ fn one_of(path: &str, value: &str, allowed: &[&str]) -> String {
     let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
     let _ = path;
     match nearest(value, allowed) {
-        Some(n) => format!("unknown value \"{value}\" (did you mean \"{n}\"?); expected one of {list}"),
+        Some(n) => {
+            format!("unknown value \"{value}\" (did you mean \"{n}\"?); expected one of {list}")
+        }
         None => format!("unknown value \"{value}\"; expected one of {list}"),
     }
 }
 
-/// Rewrites a serde message in our terms: unknown keys get the nearest valid name suggested.
-pub fn explain_serde_message(message: &str, _path: &str) -> String {
+/// Rewrites a serde message in our terms: unknown keys get the nearest valid name suggested,
+/// and Rust type names become TOML ones. `written` is the text the message is about.
+pub fn explain_serde_message(message: &str, written: &str) -> String {
     let message = message.trim().trim_end_matches('.');
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let suggestion = nearest(field, &allowed).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+        let suggestion =
+            nearest(field, &allowed).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
         let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
         return format!("unknown key `{field}`{suggestion}; valid keys here: {list}");
     }
+    if let Some(field) = message.strip_prefix("missing field ") {
+        return format!("missing required key {field}");
+    }
+    if let Some((got, expected)) =
+        message.strip_prefix("invalid type: ").and_then(|m| m.rsplit_once(", expected "))
+    {
+        let got = match got {
+            "sequence" => "an array",
+            // The toml crate hands a date-time to serde as a table.
+            "map" if written.starts_with(|c: char| c.is_ascii_digit()) => "a date-time",
+            "map" => "a table",
+            other => other,
+        };
+        return format!("expected {}, got {got}", toml_type(expected));
+    }
     message.to_string()
+}
+
+/// The TOML name of the type serde calls `expected`.
+fn toml_type(expected: &str) -> &str {
+    match expected {
+        "f64" => "a number",
+        "i64" => "an integer",
+        "a sequence" => "an array",
+        "a map" => "a table",
+        e if e.starts_with("struct ") => "a table",
+        e => e,
+    }
+}
+
+/// A value of the type that the serde message `message` ("invalid type: ..., expected T")
+/// asks for, to stand in for a wrongly typed one so that deserialization can go on and find
+/// the next problem. `None` when the type is not one the raw structs use.
+pub fn stand_in(message: &str) -> Option<toml_edit::Value> {
+    let (_, expected) = message.trim().rsplit_once(", expected ")?;
+    Some(match toml_type(expected) {
+        "a number" => toml_edit::Value::from(0.0),
+        "an integer" => toml_edit::Value::from(0),
+        "a string" => toml_edit::Value::from(""),
+        "an array" => toml_edit::Value::Array(toml_edit::Array::new()),
+        "a table" => toml_edit::Value::InlineTable(toml_edit::InlineTable::new()),
+        _ => return None,
+    })
 }
 
 fn positive_int(problems: &mut Problems, path: &str, value: Option<i64>, min: i64, max: i64) -> Option<u64> {
@@ -87,7 +133,10 @@ fn positive_int(problems: &mut Problems, path: &str, value: Option<i64>, min: i6
 /// Validates `raw` (read from `text`) into a scenario, or returns every problem found.
 pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> {
     let mut p = Problems(Vec::new());
-    if raw.name.is_empty() || !raw.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || raw.name.starts_with('.') {
+    if raw.name.is_empty()
+        || !raw.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || raw.name.starts_with('.')
+    {
         p.add("name", format!("must be non-empty and use only letters, digits, '-', '_' and '.' (it names the report folder), got \"{}\"", raw.name));
     }
     let duration_us = match &raw.duration {
@@ -102,7 +151,13 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
             None
         }
         None => {
-            p.add("duration", format!("must be a positive duration such as \"90s\", \"10m\", \"2h\" or \"1d\", got {}", raw.duration));
+            p.add(
+                "duration",
+                format!(
+                    "must be a positive duration such as \"90s\", \"10m\", \"2h\" or \"1d\", got {}",
+                    raw.duration
+                ),
+            );
             None
         }
     };
@@ -130,7 +185,9 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     match t.billing_mode.as_deref().unwrap_or("provisioned") {
         "provisioned" => {}
         "on_demand" => p.add("table.billing_mode", "\"on_demand\" is not simulated yet; use \"provisioned\""),
-        other => p.add("table.billing_mode", one_of("table.billing_mode", other, &["provisioned", "on_demand"])),
+        other => {
+            p.add("table.billing_mode", one_of("table.billing_mode", other, &["provisioned", "on_demand"]))
+        }
     }
     let read_capacity = positive_int(&mut p, "table.read_capacity", t.read_capacity, 1, TABLE_QUOTA_UNITS);
     let write_capacity = positive_int(&mut p, "table.write_capacity", t.write_capacity, 1, TABLE_QUOTA_UNITS);
@@ -140,7 +197,9 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     if t.write_capacity.is_none() {
         p.add("table.write_capacity", "is required for a provisioned table (WCU, 1 to 40000)");
     }
-    let initial_partitions = positive_int(&mut p, "table.initial_partitions", t.initial_partitions, 1, 1_000_000).map(|n| n as u32);
+    let initial_partitions =
+        positive_int(&mut p, "table.initial_partitions", t.initial_partitions, 1, 1_000_000)
+            .map(|n| n as u32);
 
     if raw.workload.is_empty() {
         p.add("workload", "a scenario needs at least one [[workload]]");
@@ -171,9 +230,27 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     if let Some(c) = &raw.capacity {
         let ints = [
             ("capacity.burst_seconds", c.burst_seconds, 0, 3_600, &mut capacity.burst_seconds),
-            ("capacity.initial_burst_seconds", c.initial_burst_seconds, 0, 3_600, &mut capacity.initial_burst_seconds),
-            ("capacity.partition_read_units", c.partition_read_units, 1, 1_000_000, &mut capacity.partition_read_units),
-            ("capacity.partition_write_units", c.partition_write_units, 1, 1_000_000, &mut capacity.partition_write_units),
+            (
+                "capacity.initial_burst_seconds",
+                c.initial_burst_seconds,
+                0,
+                3_600,
+                &mut capacity.initial_burst_seconds,
+            ),
+            (
+                "capacity.partition_read_units",
+                c.partition_read_units,
+                1,
+                1_000_000,
+                &mut capacity.partition_read_units,
+            ),
+            (
+                "capacity.partition_write_units",
+                c.partition_write_units,
+                1,
+                1_000_000,
+                &mut capacity.partition_write_units,
+            ),
         ];
         for (path, value, min, max, slot) in ints {
             if let Some(v) = positive_int(&mut p, path, value, min, max) {
@@ -185,11 +262,21 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     if !p.0.is_empty() {
         return Err(p.0);
     }
-    let (Some(duration_us), Some(read_capacity), Some(write_capacity), Some(retry)) = (duration_us, read_capacity, write_capacity, retry) else {
-        return Err(vec![Problem { path: String::new(), line: None, message: "internal: validation lost a problem".into() }]);
+    let (Some(duration_us), Some(read_capacity), Some(write_capacity), Some(retry)) =
+        (duration_us, read_capacity, write_capacity, retry)
+    else {
+        return Err(vec![Problem {
+            path: String::new(),
+            line: None,
+            message: "internal: validation lost a problem".into(),
+        }]);
     };
     let config = SimConfig {
-        table: TableSpec { name: t.name.clone(), partition_key: t.partition_key.clone(), sort_key: t.sort_key.clone() },
+        table: TableSpec {
+            name: t.name.clone(),
+            partition_key: t.partition_key.clone(),
+            sort_key: t.sort_key.clone(),
+        },
         read_capacity,
         write_capacity,
         initial_partitions,
@@ -216,7 +303,10 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
         }
     };
     if !(w.rate.is_finite() && w.rate >= 0.0 && w.rate <= MAX_RATE_PER_S) {
-        p.add(at("rate"), format!("must be a number of requests per second from 0 to {MAX_RATE_PER_S}, got {}", w.rate));
+        p.add(
+            at("rate"),
+            format!("must be a number of requests per second from 0 to {MAX_RATE_PER_S}, got {}", w.rate),
+        );
     }
     let item_bytes = match (operation, w.item_bytes) {
         (Some(OperationKind::Put), None) => {
@@ -324,7 +414,32 @@ mod tests {
 
     #[test]
     fn unknown_field_messages_suggest_the_nearest_key() {
-        let m = explain_serde_message("unknown field `rat`, expected one of `name`, `operation`, `rate`", "workload[0].rat");
-        assert_eq!(m, "unknown key `rat` (did you mean `rate`?); valid keys here: `name`, `operation`, `rate`");
+        let m =
+            explain_serde_message("unknown field `rat`, expected one of `name`, `operation`, `rate`", "rat");
+        assert_eq!(
+            m,
+            "unknown key `rat` (did you mean `rate`?); valid keys here: `name`, `operation`, `rate`"
+        );
+    }
+
+    #[test]
+    fn type_messages_name_toml_types() {
+        let check = |message: &str, written: &str, expect: &str| {
+            assert_eq!(explain_serde_message(message, written), expect)
+        };
+        check("invalid type: string \"x\", expected f64", "\"x\"", "expected a number, got string \"x\"");
+        check(
+            "invalid type: floating point `1.5`, expected i64",
+            "1.5",
+            "expected an integer, got floating point `1.5`",
+        );
+        check("invalid type: sequence, expected struct RawClient", "[1]", "expected a table, got an array");
+        check("invalid type: map, expected a string", "1979-05-27", "expected a string, got a date-time");
+        check("missing field `name`", "", "missing required key `name`");
+        assert_eq!(
+            stand_in("invalid type: string \"x\", expected f64").map(|v| v.to_string()),
+            Some("0.0".into())
+        );
+        assert!(stand_in("invalid type: string \"x\", expected something odd").is_none());
     }
 }

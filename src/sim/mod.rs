@@ -89,13 +89,22 @@ const PROGRESS_EVERY: u64 = 1 << 16;
 /// Runs `config` with root seed `seed`, reporting outcomes to `observer` and calling `progress`
 /// with the simulated time now and then. Arrivals stop at the duration; requests still in
 /// flight then are finished (their retries run past the end).
-pub fn run<O: Observer>(config: &SimConfig, seed: u64, observer: &mut O, progress: &mut dyn FnMut(SimTime)) -> RunOutput {
+pub fn run<O: Observer>(
+    config: &SimConfig,
+    seed: u64,
+    observer: &mut O,
+    progress: &mut dyn FnMut(SimTime),
+) -> RunOutput {
     let partitions = config
         .initial_partitions
         .unwrap_or_else(|| initial_partition_count(config.read_capacity, config.write_capacity));
     let mut table = Table::new(config.table.clone(), partitions);
-    let mut admission =
-        ProvisionedAdmission::new(config.read_capacity, config.write_capacity, partitions as usize, &config.capacity);
+    let mut admission = ProvisionedAdmission::new(
+        config.read_capacity,
+        config.write_capacity,
+        partitions as usize,
+        &config.capacity,
+    );
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
@@ -159,7 +168,14 @@ impl Client<'_> {
 
     /// Makes one attempt of `request` at `now` and handles its outcome.
     #[inline]
-    fn attempt<O: Observer>(&mut self, table: &mut Table, admission: &mut ProvisionedAdmission, observer: &mut O, now: SimTime, request: Pending) {
+    fn attempt<O: Observer>(
+        &mut self,
+        table: &mut Table,
+        admission: &mut ProvisionedAdmission,
+        observer: &mut O,
+        now: SimTime,
+        request: Pending,
+    ) {
         let spec = &self.config.workloads[request.workload as usize];
         let mut gate = Gate { admission, now };
         let outcome = match spec.operation {

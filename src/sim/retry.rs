@@ -54,7 +54,15 @@ pub struct RetryProfile {
 impl RetryProfile {
     /// No retries: a throttled attempt fails the request.
     pub fn none() -> RetryProfile {
-        RetryProfile { name: "none".into(), max_attempts: 1, base_us: 0, growth: 1.0, cap_us: 0, jitter: Jitter::None, quota: None }
+        RetryProfile {
+            name: "none".into(),
+            max_attempts: 1,
+            base_us: 0,
+            growth: 1.0,
+            cap_us: 0,
+            jitter: Jitter::None,
+            quota: None,
+        }
     }
 
     /// The AWS SDKs' standard mode (MODEL.md §6.5, §12 I2): 3 attempts, delay U(0, 1 s) then

@@ -18,7 +18,9 @@ impl std::fmt::Display for ZipfError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ZipfError::ZeroCount => write!(f, "zipf count must be at least 1"),
-            ZipfError::BadExponent(e) => write!(f, "zipf exponent must be positive and finite, got {e}"),
+            ZipfError::BadExponent(e) => {
+                write!(f, "zipf exponent must be positive and finite, got {e}")
+            }
         }
     }
 }
@@ -32,7 +34,8 @@ impl Zipf {
         if !(exponent > 0.0 && exponent.is_finite()) {
             return Err(ZipfError::BadExponent(exponent));
         }
-        let inner = rand_distr::Zipf::new(count as f64, exponent).map_err(|_| ZipfError::BadExponent(exponent))?;
+        let inner =
+            rand_distr::Zipf::new(count as f64, exponent).map_err(|_| ZipfError::BadExponent(exponent))?;
         Ok(Zipf { inner, count, exponent })
     }
     pub fn count(&self) -> u64 {
