@@ -6,6 +6,7 @@ mod bucket;
 mod e2e;
 mod keys;
 mod partition;
+mod zipf;
 
-criterion_group!(benches, bucket::benches, partition::benches, keys::benches, e2e::benches);
+criterion_group!(benches, bucket::benches, partition::benches, keys::benches, e2e::benches, zipf::benches);
 criterion_main!(benches);

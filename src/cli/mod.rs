@@ -114,6 +114,9 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         }
     };
     let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+    if let Err(message) = replaceable_report_dir(&dir) {
+        return bad_input(message);
+    }
     let (summary, metrics) = simulate(&scenario, seed);
     if let Err(e) = report::write(&dir, &summary, &metrics, &scenario.source) {
         eprintln!("error: {e}");
@@ -121,6 +124,24 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
     }
     print!("{}", human_summary(&summary, &scenario, &dir));
     ExitCode::SUCCESS
+}
+
+/// A report replaces its folder as a whole (`report::write` deletes what was there), so only a
+/// folder that is absent, empty or an earlier report may be the target: `--out .` must never
+/// wipe a working copy.
+fn replaceable_report_dir(dir: &std::path::Path) -> Result<(), String> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
+    if dir.is_dir() && (empty || dir.join("summary.json").is_file()) {
+        return Ok(());
+    }
+    Err(format!(
+        "--out {}: refusing to replace it, as it is not a ddbsim report (no summary.json); \
+         choose a new or empty folder",
+        dir.display()
+    ))
 }
 
 /// Runs a scenario with a progress bar on stderr (shown only after a second, and only on a

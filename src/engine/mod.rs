@@ -6,6 +6,7 @@
 
 pub mod key;
 pub mod partition;
+pub mod store;
 pub mod table;
 pub mod units;
 

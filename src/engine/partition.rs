@@ -4,8 +4,8 @@
 //! `[start, next partition's start)`, and keeps its items ordered by (hash, partition key,
 //! sort key), so an item collection is stored in sort-key order (MODEL.md §2.3).
 
-use super::key::ItemKey;
-use std::collections::BTreeMap;
+use super::key::{ItemKey, KeyValue};
+use super::store::ItemStore;
 
 /// Storage overhead DynamoDB counts per item for indexing (MODEL.md §1.2: "All items in
 /// DynamoDB require 100 bytes of storage overhead"). It counts toward storage, not throughput.
@@ -27,13 +27,13 @@ pub struct StoredItem {
 pub struct Partition {
     id: PartitionId,
     start: u64,
-    items: BTreeMap<ItemKey, StoredItem>,
+    items: ItemStore,
     item_bytes: u64,
 }
 
 impl Partition {
     pub(crate) fn new(id: PartitionId, start: u64) -> Partition {
-        Partition { id, start, items: BTreeMap::new(), item_bytes: 0 }
+        Partition { id, start, items: ItemStore::default(), item_bytes: 0 }
     }
 
     /// This partition's stable id.
@@ -48,7 +48,7 @@ impl Partition {
 
     /// Number of items stored.
     pub fn item_count(&self) -> u64 {
-        self.items.len() as u64
+        self.items.len()
     }
 
     /// Storage in bytes, with the per-item overhead (MODEL.md §1.2).
@@ -56,54 +56,54 @@ impl Partition {
         self.item_bytes + ITEM_STORAGE_OVERHEAD_BYTES * self.item_count()
     }
 
-    /// Items in key order.
-    pub fn items(&self) -> impl Iterator<Item = (&ItemKey, &StoredItem)> {
+    /// Items in key order: (partition-key hash, partition key, sort key, item).
+    pub fn items(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> {
         self.items.iter()
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
         self.items.get(key)
     }
 
-    pub(crate) fn entry(
-        &mut self,
-        key: ItemKey,
-    ) -> std::collections::btree_map::Entry<'_, ItemKey, StoredItem> {
-        self.items.entry(key)
+    #[inline]
+    pub(crate) fn store_mut(&mut self) -> &mut ItemStore {
+        &mut self.items
     }
 
     pub(crate) fn add_bytes(&mut self, added: u64, removed: u64) {
         self.item_bytes = self.item_bytes + added - removed;
     }
 
-    /// Moves every item at or after `at` into a new partition with id `new_id`, which starts at
-    /// `at.hash` (or keeps sharing the hash if the split falls inside an item collection).
-    pub(crate) fn split_off(&mut self, at: &ItemKey, new_id: PartitionId) -> Partition {
-        let moved = self.items.split_off(at);
-        let moved_bytes: u64 = moved.values().map(|item| u64::from(item.bytes)).sum();
+    /// Moves every item whose hash is `at_hash` or above into a new partition with id `new_id`
+    /// that starts at `at_hash`.
+    pub(crate) fn split_off(&mut self, at_hash: u64, new_id: PartitionId) -> Partition {
+        let moved = self.items.split_off(at_hash);
+        let moved_bytes: u64 = moved.iter().map(|(.., item)| u64::from(item.bytes)).sum();
         self.item_bytes -= moved_bytes;
-        Partition { id: new_id, start: at.hash, items: moved, item_bytes: moved_bytes }
+        Partition { id: new_id, start: at_hash, items: moved, item_bytes: moved_bytes }
     }
 
     pub(crate) fn set_id(&mut self, id: PartitionId) {
         self.id = id;
     }
 
-    /// The key at the middle of this partition's stored bytes, if it has two or more items:
-    /// the size-split point (MODEL.md §2.2, "Distribute the data from P evenly").
-    pub fn data_median(&self) -> Option<&ItemKey> {
-        if self.items.len() < 2 {
-            return None;
-        }
+    /// The hash at the middle of this partition's stored bytes, if its items have two or more
+    /// distinct hashes: the size-split point between item collections (MODEL.md §2.2,
+    /// "Distribute the data from P evenly").
+    pub fn data_median_hash(&self) -> Option<u64> {
         let half = self.item_bytes / 2;
+        let first = self.items.iter().next()?.0;
         let mut before = 0u64;
         let mut last = None;
-        for (index, (key, item)) in self.items.iter().enumerate() {
-            if index > 0 && before >= half {
-                return Some(key);
+        for (hash, .., item) in self.items.iter() {
+            if hash != first && before >= half {
+                return Some(hash);
             }
             before += u64::from(item.bytes);
-            last = Some(key);
+            if hash != first {
+                last = Some(hash);
+            }
         }
         last
     }

@@ -8,7 +8,6 @@
 use super::key::ItemKey;
 use super::partition::{Partition, PartitionId, StoredItem};
 use super::units::{read_milli, replace_write_milli, Consistency};
-use std::collections::btree_map::Entry;
 
 /// Largest item DynamoDB accepts: 400 KB, counting attribute names (MODEL.md §1.2).
 pub const MAX_ITEM_BYTES: u64 = 400 * 1_024;
@@ -92,7 +91,31 @@ pub struct Table {
     spec: TableSpec,
     partitions: Vec<Partition>,
     starts: Vec<u64>,
+    /// For each of `2^directory_bits` equal slices of the hash space, the index of the partition
+    /// that owns the slice's first hash: a lookup is one load and a short forward scan instead of
+    /// a binary search.
+    directory: Vec<u32>,
+    directory_bits: u32,
     next_id: u32,
+}
+
+/// Directory slices per partition (at least): with four, a lookup scans about one entry.
+const DIRECTORY_SLICES_PER_PARTITION: usize = 4;
+
+fn build_directory(starts: &[u64]) -> (Vec<u32>, u32) {
+    let bits =
+        (starts.len() * DIRECTORY_SLICES_PER_PARTITION).next_power_of_two().trailing_zeros().clamp(1, 24);
+    let slices = 1usize << bits;
+    let mut directory = Vec::with_capacity(slices);
+    let mut p = 0usize;
+    for slice in 0..slices {
+        let first_hash = (slice as u64) << (64 - bits);
+        while p + 1 < starts.len() && starts[p + 1] <= first_hash {
+            p += 1;
+        }
+        directory.push(p as u32);
+    }
+    (directory, bits)
 }
 
 impl Table {
@@ -106,7 +129,8 @@ impl Table {
             .enumerate()
             .map(|(i, &start)| Partition::new(PartitionId(i as u32), start))
             .collect();
-        Table { spec, partitions, starts, next_id: count as u32 }
+        let (directory, directory_bits) = build_directory(&starts);
+        Table { spec, partitions, starts, directory, directory_bits, next_id: count as u32 }
     }
 
     /// The key schema.
@@ -127,7 +151,11 @@ impl Table {
     /// Index (in key-space order) of the partition that owns partition-key hash `hash`.
     #[inline]
     pub fn partition_index(&self, hash: u64) -> usize {
-        self.starts.partition_point(|&start| start <= hash) - 1
+        let mut p = self.directory[(hash >> (64 - self.directory_bits)) as usize] as usize;
+        while p + 1 < self.starts.len() && self.starts[p + 1] <= hash {
+            p += 1;
+        }
+        p
     }
 
     /// Items stored.
@@ -167,21 +195,14 @@ impl Table {
         let partition_index = self.partition_index(key.hash);
         let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
         let partition = &mut self.partitions[partition_index];
-        let (replaced_bytes, milli) = match partition.entry(key) {
-            Entry::Occupied(mut entry) => {
-                let before = u64::from(entry.get().bytes);
-                let milli = replace_write_milli(before, item_bytes, false);
-                gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
-                entry.insert(StoredItem { bytes: item_bytes as u32 });
-                (Some(before), milli)
-            }
-            Entry::Vacant(entry) => {
-                let milli = replace_write_milli(0, item_bytes, false);
-                gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
-                entry.insert(StoredItem { bytes: item_bytes as u32 });
-                (None, milli)
-            }
-        };
+        let mut milli = 0;
+        let replaced = partition.store_mut().upsert(key, |before| {
+            let before_bytes = before.map_or(0, |item| u64::from(item.bytes));
+            milli = replace_write_milli(before_bytes, item_bytes, false);
+            gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
+            Ok(StoredItem { bytes: item_bytes as u32 })
+        })?;
+        let replaced_bytes = replaced.map(|item| u64::from(item.bytes));
         partition.add_bytes(item_bytes, replaced_bytes.unwrap_or(0));
         Ok(PutItemOutput { replaced_bytes, partition: partition_index, consumed_milli: milli })
     }
@@ -195,21 +216,18 @@ impl Table {
 
     /// Splits the partition at `index` at its data median (MODEL.md §2.2, split for size), moving
     /// the upper half of its items into a new partition. Returns the ids of the two children, or
-    /// `None` when the partition cannot be split (fewer than two items, or every item shares one
-    /// hash, which needs a split inside an item collection that this engine does not do yet).
+    /// `None` when the partition cannot be split (its items share one hash: that needs a split
+    /// inside an item collection, which this engine does not do yet).
     pub fn split_at_data_median(&mut self, index: usize) -> Option<(PartitionId, PartitionId)> {
-        let at = self.partitions.get(index)?.data_median()?.clone();
-        let start = self.partitions[index].start();
-        if at.hash == start {
-            return None;
-        }
+        let at = self.partitions.get(index)?.data_median_hash()?;
         let low_id = PartitionId(self.next_id);
         let high_id = PartitionId(self.next_id + 1);
         self.next_id += 2;
-        let high = self.partitions[index].split_off(&at, high_id);
+        let high = self.partitions[index].split_off(at, high_id);
         self.partitions[index].set_id(low_id);
         self.partitions.insert(index + 1, high);
-        self.starts.insert(index + 1, at.hash);
+        self.starts.insert(index + 1, at);
+        (self.directory, self.directory_bits) = build_directory(&self.starts);
         Some((low_id, high_id))
     }
 }
@@ -267,6 +285,30 @@ mod tests {
             if start > 0 {
                 assert_eq!(t.partition_index(start - 1), p - 1);
             }
+        }
+    }
+
+    #[test]
+    fn directory_lookup_agrees_with_binary_search_after_splits() {
+        let mut t = table(3);
+        for n in 0..3_000 {
+            t.put_item(key(n), 10 + (n as u64 % 7) * 100, &mut Unlimited).expect("admitted");
+        }
+        for round in 0..40 {
+            t.split_at_data_median(round % t.partition_count());
+        }
+        assert!(t.partition_count() > 20);
+        for i in 0..200_000u64 {
+            let hash = crate::rng::mix64(i);
+            let expected = t.starts.partition_point(|&start| start <= hash) - 1;
+            assert_eq!(t.partition_index(hash), expected);
+        }
+        for n in 0..3_000 {
+            assert!(t
+                .get_item(&key(n), Consistency::Strong, &mut Unlimited)
+                .expect("admitted")
+                .item_bytes
+                .is_some());
         }
     }
 

@@ -10,7 +10,6 @@ use crate::capacity::{ThrottleReason, REASON_COUNT};
 use crate::engine::{Access, KeyValue, PartitionId};
 use crate::time::SimTime;
 pub use histogram::Histogram;
-use std::collections::BTreeMap;
 
 /// Counts for one simulated second.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,41 +54,84 @@ pub struct KeyStats {
     pub throttled: u64,
 }
 
-/// Keys numbered below this are counted in a dense vector, others in a map.
-const DENSE_KEYS: i64 = 1 << 24;
+/// Numeric keys below this are counted exactly in a dense table. The generators number values
+/// by popularity (Zipf rank 0 is the most popular), so these are the candidates for hot keys;
+/// the table (512 KiB) stays in cache, where a table of every key would miss on each attempt.
+const DENSE_KEYS: i64 = 1 << 16;
+/// Slots of the sketch that counts every other key.
+const SKETCH_SLOTS: usize = 1 << 12;
 
-/// Per-key attempt counters: a dense vector for small non-negative numeric keys (what the
-/// generators produce), a sorted map for the rest.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    attempts: u32,
+    throttled: u32,
+}
+
+#[derive(Clone, Debug)]
+struct SketchSlot {
+    key: Option<KeyValue>,
+    counts: Counts,
+}
+
+/// Per-key attempt counters: exact for small non-negative numeric keys, and for the rest a
+/// direct-mapped heavy-hitter sketch (Misra-Gries within each slot): a key that holds its slot
+/// is counted from when it took it, so its counts are lower bounds, exact without collisions.
+#[derive(Clone, Debug)]
 pub struct KeyCounter {
-    dense: Vec<KeyStats>,
-    sparse: BTreeMap<KeyValue, KeyStats>,
+    dense: Vec<Counts>,
+    sketch: Vec<SketchSlot>,
+}
+
+impl Default for KeyCounter {
+    fn default() -> Self {
+        KeyCounter {
+            dense: Vec::new(),
+            sketch: vec![SketchSlot { key: None, counts: Counts::default() }; SKETCH_SLOTS],
+        }
+    }
 }
 
 impl KeyCounter {
     #[inline]
-    fn slot(&mut self, key: &KeyValue) -> &mut KeyStats {
-        match key {
+    fn record(&mut self, key: &KeyValue, throttled: bool) {
+        let counts = match key {
             KeyValue::N(n) if (0..DENSE_KEYS).contains(n) => {
                 let i = *n as usize;
                 if i >= self.dense.len() {
-                    self.dense.resize((i + 1).next_power_of_two(), KeyStats::default());
+                    self.dense.resize((i + 1).next_power_of_two(), Counts::default());
                 }
                 &mut self.dense[i]
             }
-            _ => self.sparse.entry(key.clone()).or_default(),
-        }
+            _ => {
+                let slot = &mut self.sketch[(key.hash() as usize) & (SKETCH_SLOTS - 1)];
+                if slot.key.as_ref() != Some(key) {
+                    if slot.counts.attempts > 0 {
+                        slot.counts.attempts -= 1;
+                        slot.counts.throttled = slot.counts.throttled.min(slot.counts.attempts);
+                        return;
+                    }
+                    slot.key = Some(key.clone());
+                    slot.counts = Counts::default();
+                }
+                &mut slot.counts
+            }
+        };
+        counts.attempts = counts.attempts.saturating_add(1);
+        counts.throttled = counts.throttled.saturating_add(u32::from(throttled));
     }
 
     /// The `n` keys with the most attempts, most first (ties by key order).
     pub fn top(&self, n: usize) -> Vec<(KeyValue, KeyStats)> {
+        let stats =
+            |c: &Counts| KeyStats { attempts: u64::from(c.attempts), throttled: u64::from(c.throttled) };
         let mut all: Vec<(KeyValue, KeyStats)> = self
             .dense
             .iter()
             .enumerate()
+            .filter(|(_, c)| c.attempts > 0)
+            .map(|(i, c)| (KeyValue::N(i as i64), stats(c)))
+            .chain(self.sketch.iter().filter_map(|s| Some((s.key.clone()?, stats(&s.counts)))))
             .filter(|(_, s)| s.attempts > 0)
-            .map(|(i, s)| (KeyValue::N(i as i64), *s))
-            .chain(self.sparse.iter().map(|(k, s)| (k.clone(), *s)))
             .collect();
         all.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then_with(|| a.0.cmp(&b.0)));
         all.truncate(n);
@@ -159,7 +201,7 @@ impl Metrics {
                 self.partitions[partition.0 as usize].write_milli += milli;
             }
         }
-        self.keys.slot(key).attempts += 1;
+        self.keys.record(key, false);
     }
 
     /// An attempt on `key` in partition `partition` was throttled for `reason`.
@@ -172,9 +214,7 @@ impl Metrics {
         let p = self.partition(partition);
         p.attempts += 1;
         p.throttled += 1;
-        let k = self.keys.slot(key);
-        k.attempts += 1;
-        k.throttled += 1;
+        self.keys.record(key, true);
     }
 
     /// A request completed in `second` after `latency_us`, successfully or not.
@@ -205,6 +245,27 @@ impl Metrics {
             }
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_keys_are_counted_exactly_in_the_dense_range_and_by_sketch_beyond() {
+        let mut keys = KeyCounter::default();
+        for _ in 0..50 {
+            keys.record(&KeyValue::N(3), false);
+        }
+        keys.record(&KeyValue::N(3), true);
+        for _ in 0..20 {
+            keys.record(&KeyValue::N(1 << 40), true);
+        }
+        keys.record(&KeyValue::S("rare".into()), false);
+        let top = keys.top(2);
+        assert_eq!(top[0], (KeyValue::N(3), KeyStats { attempts: 51, throttled: 1 }));
+        assert_eq!(top[1], (KeyValue::N(1 << 40), KeyStats { attempts: 20, throttled: 20 }));
     }
 }
 

@@ -1,0 +1,246 @@
+//! The items of one partition, in key-space order: (partition-key hash, partition key, sort key).
+//!
+//! The outer map is keyed by the 64-bit hash alone, so a point lookup compares integers in
+//! compact B-tree nodes. A hash almost always holds one item (tables without a sort key) or one
+//! item collection (tables with one); two partition keys with the same hash are kept apart in a
+//! map by partition key, so nothing is lost on a collision.
+//!
+//! Invariant: iteration order is (hash, partition key, sort key), the order DynamoDB's key
+//! space is partitioned in (MODEL.md §2.3).
+
+use super::key::{ItemKey, KeyValue};
+use super::partition::StoredItem;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+
+/// The items of one partition-key value: one item without a sort key, or a collection sorted by
+/// sort key.
+#[derive(Clone, Debug)]
+enum Collection {
+    Unsorted(StoredItem),
+    Sorted(BTreeMap<KeyValue, StoredItem>),
+}
+
+/// Everything stored under one hash.
+#[derive(Clone, Debug)]
+enum Bucket {
+    /// The common case: a single item.
+    One { partition: KeyValue, sort: Option<KeyValue>, item: StoredItem },
+    /// An item collection, or several partition keys sharing one hash.
+    Many(BTreeMap<KeyValue, Collection>),
+}
+
+/// The items of one partition.
+#[derive(Clone, Debug, Default)]
+pub struct ItemStore {
+    by_hash: BTreeMap<u64, Bucket>,
+    len: u64,
+}
+
+impl Collection {
+    fn get(&self, sort: Option<&KeyValue>) -> Option<&StoredItem> {
+        match (self, sort) {
+            (Collection::Unsorted(item), None) => Some(item),
+            (Collection::Sorted(items), Some(sk)) => items.get(sk),
+            _ => None,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Collection::Unsorted(_) => 1,
+            Collection::Sorted(items) => items.len() as u64,
+        }
+    }
+}
+
+fn collection_of(sort: Option<KeyValue>, item: StoredItem) -> Collection {
+    match sort {
+        None => Collection::Unsorted(item),
+        Some(sk) => Collection::Sorted(BTreeMap::from([(sk, item)])),
+    }
+}
+
+impl ItemStore {
+    /// Number of items.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the store holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The item with `key`.
+    #[inline]
+    pub fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
+        match self.by_hash.get(&key.hash)? {
+            Bucket::One { partition, sort, item } => {
+                (*partition == key.partition && sort.as_ref() == key.sort.as_ref()).then_some(item)
+            }
+            Bucket::Many(collections) => collections.get(&key.partition)?.get(key.sort.as_ref()),
+        }
+    }
+
+    /// Inserts or replaces the item with `key`. `decide` sees the item stored now (if any) and
+    /// returns the item to store, or a refusal, in which case nothing changes. Returns the item
+    /// replaced.
+    #[inline]
+    pub fn upsert<R>(
+        &mut self,
+        key: ItemKey,
+        decide: impl FnOnce(Option<StoredItem>) -> Result<StoredItem, R>,
+    ) -> Result<Option<StoredItem>, R> {
+        let ItemKey { hash, partition, sort } = key;
+        let bucket = match self.by_hash.entry(hash) {
+            Entry::Vacant(vacant) => {
+                let item = decide(None)?;
+                vacant.insert(Bucket::One { partition, sort, item });
+                self.len += 1;
+                return Ok(None);
+            }
+            Entry::Occupied(occupied) => occupied.into_mut(),
+        };
+        if let Bucket::One { partition: p, sort: s, item } = bucket {
+            if *p == partition && *s == sort {
+                let old = *item;
+                *item = decide(Some(old))?;
+                return Ok(Some(old));
+            }
+            let new = decide(None)?;
+            // A second item under this hash: turn the bucket into a map of collections.
+            let Bucket::One { partition: p, sort: s, item } =
+                std::mem::replace(bucket, Bucket::Many(BTreeMap::new()))
+            else {
+                unreachable!("matched Bucket::One above")
+            };
+            let Bucket::Many(map) = bucket else { unreachable!("just replaced with Bucket::Many") };
+            map.insert(p, collection_of(s, item));
+            insert_into(map, partition, sort, new);
+            self.len += 1;
+            return Ok(None);
+        }
+        let Bucket::Many(map) = bucket else { unreachable!("the other variant returned above") };
+        let old = map.get(&partition).and_then(|c| c.get(sort.as_ref())).copied();
+        let new = decide(old)?;
+        insert_into(map, partition, sort, new);
+        if old.is_none() {
+            self.len += 1;
+        }
+        Ok(old)
+    }
+
+    /// Moves every item with hash `at_hash` or above into a new store.
+    pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
+        let moved = self.by_hash.split_off(&at_hash);
+        let moved_len: u64 = moved.values().map(bucket_len).sum();
+        self.len -= moved_len;
+        ItemStore { by_hash: moved, len: moved_len }
+    }
+
+    /// Items in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
+        self.by_hash.iter().flat_map(|(&hash, bucket)| -> Box<dyn Iterator<Item = _> + '_> {
+            match bucket {
+                Bucket::One { partition, sort, item } => {
+                    Box::new(std::iter::once((hash, partition, sort.as_ref(), item)))
+                }
+                Bucket::Many(map) => {
+                    Box::new(map.iter().flat_map(move |(pk, c)| -> Box<dyn Iterator<Item = _>> {
+                        match c {
+                            Collection::Unsorted(item) => Box::new(std::iter::once((hash, pk, None, item))),
+                            Collection::Sorted(items) => {
+                                Box::new(items.iter().map(move |(sk, item)| (hash, pk, Some(sk), item)))
+                            }
+                        }
+                    }))
+                }
+            }
+        })
+    }
+}
+
+fn bucket_len(bucket: &Bucket) -> u64 {
+    match bucket {
+        Bucket::One { .. } => 1,
+        Bucket::Many(map) => map.values().map(Collection::len).sum(),
+    }
+}
+
+fn insert_into(
+    map: &mut BTreeMap<KeyValue, Collection>,
+    partition: KeyValue,
+    sort: Option<KeyValue>,
+    item: StoredItem,
+) {
+    match (map.entry(partition), sort) {
+        (Entry::Vacant(v), sort) => {
+            v.insert(collection_of(sort, item));
+        }
+        (Entry::Occupied(mut o), None) => {
+            o.insert(Collection::Unsorted(item));
+        }
+        (Entry::Occupied(mut o), Some(sk)) => match o.get_mut() {
+            Collection::Sorted(items) => {
+                items.insert(sk, item);
+            }
+            // A table has a sort key or not; an item without one cannot share a collection
+            // with items that have one, so replace.
+            Collection::Unsorted(_) => {
+                o.insert(collection_of(Some(sk), item));
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(hash: u64, pk: i64, sk: Option<i64>) -> ItemKey {
+        ItemKey { hash, partition: KeyValue::N(pk), sort: sk.map(KeyValue::N) }
+    }
+
+    proptest! {
+        /// The store against a plain `BTreeMap<ItemKey, _>` oracle (sled's model-based test):
+        /// random puts (with refusals) over few hashes so collisions and collections happen,
+        /// random splits; every lookup, the length and the iteration order agree.
+        #[test]
+        fn matches_a_btreemap_oracle(
+            ops in prop::collection::vec((0u64..6, 0i64..4, 0i64..5, 0u32..5_000, any::<bool>()), 1..300),
+            split_at in 0u64..7,
+        ) {
+            let mut store = ItemStore::default();
+            let mut oracle: BTreeMap<ItemKey, StoredItem> = BTreeMap::new();
+            for (hash, pk, sk, bytes, refuse) in ops {
+                // Even partition keys have sort keys, odd ones do not: one schema per key.
+                let k = key(hash, pk, (pk % 2 == 0).then_some(sk));
+                let before = oracle.get(&k).copied();
+                let mut seen = None;
+                let result = store.upsert(k.clone(), |old| {
+                    seen = Some(old);
+                    if refuse { Err(()) } else { Ok(StoredItem { bytes }) }
+                });
+                prop_assert_eq!(seen, Some(before));
+                match result {
+                    Ok(replaced) => {
+                        prop_assert_eq!(replaced, before);
+                        oracle.insert(k.clone(), StoredItem { bytes });
+                    }
+                    Err(()) => prop_assert!(refuse),
+                }
+                prop_assert_eq!(store.get(&k).copied(), oracle.get(&k).copied());
+                prop_assert_eq!(store.len(), oracle.len() as u64);
+            }
+            let listed: Vec<ItemKey> = store.iter().map(|(h, p, s, _)| ItemKey { hash: h, partition: p.clone(), sort: s.cloned() }).collect();
+            let expected: Vec<ItemKey> = oracle.keys().cloned().collect();
+            prop_assert_eq!(&listed, &expected);
+            let high = store.split_off(split_at);
+            prop_assert_eq!(store.len() + high.len(), oracle.len() as u64);
+            prop_assert!(store.iter().all(|(h, ..)| h < split_at));
+            prop_assert!(high.iter().all(|(h, ..)| h >= split_at));
+        }
+    }
+}
