@@ -1,15 +1,19 @@
 //! The items of one partition, in key-space order: (partition-key hash, partition key, sort key).
 //!
-//! The outer map is keyed by the 64-bit hash alone, so a point lookup compares integers in
-//! compact B-tree nodes. A hash almost always holds one item (tables without a sort key) or one
-//! item collection (tables with one); two partition keys with the same hash are kept apart in a
-//! map by partition key, so nothing is lost on a collision.
+//! Point operations go through a hash table keyed by the 64-bit partition-key hash, so a get
+//! touches one or two cache lines however large the partition. A hash almost always holds one
+//! item (tables without a sort key) or one item collection (tables with one); two partition keys
+//! with the same hash are kept apart in a map by partition key, so nothing is lost on a
+//! collision.
 //!
-//! Invariant: iteration order is (hash, partition key, sort key), the order DynamoDB's key
-//! space is partitioned in (MODEL.md §2.3).
+//! Invariant: every ordered view ([`ItemStore::iter`], splits) sorts by (hash, partition key,
+//! sort key), the order DynamoDB's key space is partitioned in (MODEL.md §2.3). The hash
+//! table's own order is never observed, so results do not depend on it.
 
 use super::key::{ItemKey, KeyValue};
 use super::partition::StoredItem;
+use crate::rng::mix64;
+use hashbrown::hash_table::{Entry as SlotEntry, HashTable};
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
@@ -30,11 +34,25 @@ enum Bucket {
     Many(BTreeMap<KeyValue, Collection>),
 }
 
+/// One occupied slot of the hash table.
+#[derive(Clone, Debug)]
+struct Slot {
+    hash: u64,
+    bucket: Bucket,
+}
+
 /// The items of one partition.
 #[derive(Clone, Debug, Default)]
 pub struct ItemStore {
-    by_hash: BTreeMap<u64, Bucket>,
+    by_hash: HashTable<Slot>,
     len: u64,
+}
+
+/// The table's own hash of a partition-key hash. A partition owns a contiguous hash range, so
+/// the top bits of its hashes are nearly equal; the table needs every bit uniform.
+#[inline]
+fn table_hash(hash: u64) -> u64 {
+    mix64(hash)
 }
 
 impl Collection {
@@ -75,7 +93,8 @@ impl ItemStore {
     /// The item with `key`.
     #[inline]
     pub fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
-        match self.by_hash.get(&key.hash)? {
+        let slot = self.by_hash.find(table_hash(key.hash), |s| s.hash == key.hash)?;
+        match &slot.bucket {
             Bucket::One { partition, sort, item } => {
                 (*partition == key.partition && sort.as_ref() == key.sort.as_ref()).then_some(item)
             }
@@ -93,14 +112,15 @@ impl ItemStore {
         decide: impl FnOnce(Option<StoredItem>) -> Result<StoredItem, R>,
     ) -> Result<Option<StoredItem>, R> {
         let ItemKey { hash, partition, sort } = key;
-        let bucket = match self.by_hash.entry(hash) {
-            Entry::Vacant(vacant) => {
+        let entry = self.by_hash.entry(table_hash(hash), |s| s.hash == hash, |s| table_hash(s.hash));
+        let bucket = match entry {
+            SlotEntry::Vacant(vacant) => {
                 let item = decide(None)?;
-                vacant.insert(Bucket::One { partition, sort, item });
+                vacant.insert(Slot { hash, bucket: Bucket::One { partition, sort, item } });
                 self.len += 1;
                 return Ok(None);
             }
-            Entry::Occupied(occupied) => occupied.into_mut(),
+            SlotEntry::Occupied(occupied) => &mut occupied.into_mut().bucket,
         };
         if let Bucket::One { partition: p, sort: s, item } = bucket {
             if *p == partition && *s == sort {
@@ -133,15 +153,22 @@ impl ItemStore {
 
     /// Moves every item with hash `at_hash` or above into a new store.
     pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
-        let moved = self.by_hash.split_off(&at_hash);
-        let moved_len: u64 = moved.values().map(bucket_len).sum();
-        self.len -= moved_len;
-        ItemStore { by_hash: moved, len: moved_len }
+        let mut moved = ItemStore::default();
+        for slot in self.by_hash.extract_if(|s| s.hash >= at_hash) {
+            let len = bucket_len(&slot.bucket);
+            self.len -= len;
+            moved.len += len;
+            moved.by_hash.insert_unique(table_hash(slot.hash), slot, |s| table_hash(s.hash));
+        }
+        moved
     }
 
-    /// Items in key order.
+    /// Items in key order (sorts the hashes: for reports, splits and scans, not hot paths).
     pub fn iter(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
-        self.by_hash.iter().flat_map(|(&hash, bucket)| -> Box<dyn Iterator<Item = _> + '_> {
+        let mut slots: Vec<&Slot> = self.by_hash.iter().collect();
+        slots.sort_unstable_by_key(|s| s.hash);
+        slots.into_iter().flat_map(|Slot { hash, bucket }| -> Box<dyn Iterator<Item = _> + '_> {
+            let hash = *hash;
             match bucket {
                 Bucket::One { partition, sort, item } => {
                     Box::new(std::iter::once((hash, partition, sort.as_ref(), item)))
