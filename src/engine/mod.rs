@@ -4,12 +4,14 @@
 //! does I/O. Capacity decisions come in through [`CapacityGate`], so throttling is an outcome
 //! the caller chooses, never an error the engine raises.
 
+pub mod item;
 pub mod key;
 pub mod partition;
 pub mod store;
 pub mod table;
 pub mod units;
 
+pub use item::{item_size_bytes, parse_item_json, validate_item, AttributeValue, Item, ItemError, Number};
 pub use key::{ItemKey, KeyValue};
 pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES};
 pub use table::{
