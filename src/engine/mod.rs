@@ -6,6 +6,7 @@
 
 pub mod item;
 pub mod key;
+pub mod operation;
 pub mod partition;
 pub mod store;
 pub mod table;
