@@ -3,6 +3,7 @@
 //! Exit codes (DESIGN.md): 0 success, 1 an expectation or baseline check failed, 2 bad input.
 
 mod progress;
+mod units;
 
 use crate::metrics::Metrics;
 use crate::report;
@@ -45,6 +46,8 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// The capacity units of one operation, by DynamoDB's rules (MODEL.md §1.3).
+    Units(units::UnitsArgs),
 }
 
 /// Parses the command line and runs it.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     match args.command {
         Command::Run { scenario, out, seed, variant } => run(&scenario, out, seed, variant.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Units(args) => units::run(&args),
     }
 }
 
