@@ -3,8 +3,8 @@
 //! lookup + token bucket, per request).
 
 use criterion::{Criterion, Throughput};
-use ddbsim::capacity::TokenBucket;
-use ddbsim::engine::{KeyValue, Table, TableSpec};
+use ddbsim::capacity::{ThrottleReason, TokenBucket};
+use ddbsim::engine::{Access, KeyValue, PartitionId, Table, TableSpec};
 use ddbsim::metrics::Metrics;
 use ddbsim::rng::stream;
 use ddbsim::time::SimTime;
@@ -32,6 +32,15 @@ pub fn benches(c: &mut Criterion) {
         })
     });
 
+    // The same run with an observer that records nothing: what the metrics cost.
+    group.bench_function("standard_bench_exact_no_metrics", |b| {
+        b.iter(|| {
+            let mut null = NullObserver;
+            let out = ddbsim::sim::run(&scenario.config, 1, &mut null, &mut |_| {});
+            black_box(out.end_us)
+        })
+    });
+
     // The bare loop, over the same number of requests.
     let spec = TableSpec { name: "T".into(), partition_key: "pk".into(), sort_key: None };
     let table = Table::new(spec, 1_000);
@@ -50,4 +59,13 @@ pub fn benches(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+struct NullObserver;
+
+impl ddbsim::sim::Observer for NullObserver {
+    fn offered(&mut self, _: SimTime) {}
+    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &KeyValue, _: Access, _: u64) {}
+    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &KeyValue, _: ThrottleReason) {}
+    fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
 }
