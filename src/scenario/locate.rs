@@ -109,8 +109,10 @@ fn find(node: Node<'_>, offset: usize, path: &mut String) -> bool {
     match node {
         Node::Table(t) => {
             for (name, item) in t.iter() {
+                // An array of tables spans from its first header to its last, over any other
+                // table written in between: only its elements (searched below) can hold `offset`.
                 let here = t.get_key_value(name).is_some_and(|(k, _)| holds(k.span(), offset))
-                    || holds(item_span(item), offset);
+                    || (!item.is_array_of_tables() && holds(item_span(item), offset));
                 push_key(path, name);
                 if find(Node::Item(item), offset, path) || here {
                     return true;
@@ -155,6 +157,21 @@ fn find(node: Node<'_>, offset: usize, path: &mut String) -> bool {
         }
         _ => false,
     }
+}
+
+/// `path` up to and including its last segment named `key`, or all of `path` when no segment
+/// is: `through_key("workload[1].a.b", "a")` is `"workload[1].a"`.
+pub fn through_key<'a>(path: &'a str, key: &str) -> &'a str {
+    let end = path
+        .match_indices(key)
+        .map(|(i, _)| (i, i + key.len()))
+        .filter(|&(start, end)| {
+            (start == 0 || path[..start].ends_with('.'))
+                && (end == path.len() || path[end..].starts_with(['.', '[']))
+        })
+        .map(|(_, end)| end)
+        .last();
+    end.map_or(path, |end| &path[..end])
 }
 
 /// A change to one key of an editable document.
@@ -234,5 +251,22 @@ mod tests {
         check("workload[1].attributes.K", 13);
         assert_eq!(line_of_path(&doc, TEXT, "workload[1].attributes.K.count"), Some(13));
         assert_eq!(line_of_path(&doc, TEXT, "table.missing"), Some(2), "nearest ancestor");
+    }
+
+    #[test]
+    fn a_table_between_two_array_elements_is_not_in_the_array() {
+        let text = "[[w]]\na = 1\n[c]\nr = 2\n[[w]]\na = 3\n";
+        let doc = Document::parse(text).expect("valid toml");
+        assert_eq!(path_at(&doc, text.find("r = 2").expect("r")).as_deref(), Some("c.r"));
+        assert_eq!(path_at(&doc, text.find("a = 3").expect("a")).as_deref(), Some("w[1].a"));
+    }
+
+    #[test]
+    fn paths_cut_through_a_named_key() {
+        assert_eq!(through_key("workload[1].a.b", "a"), "workload[1].a");
+        assert_eq!(through_key("workload[1].a.b", "b"), "workload[1].a.b");
+        assert_eq!(through_key("wo.rkload.attributes", "wo"), "wo");
+        assert_eq!(through_key("table.rate", "rat"), "table.rate", "whole segments only");
+        assert_eq!(through_key("x.y", "z"), "x.y");
     }
 }

@@ -58,6 +58,23 @@ pub enum ScenarioError {
     },
 }
 
+/// Text shown with its control characters escaped: a quoted TOML key or string may hold a
+/// newline, and each problem must stay on one line.
+struct OneLine<'a>(&'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -74,9 +91,9 @@ impl fmt::Display for ScenarioError {
                         write!(f, ":{line}")?;
                     }
                     if !p.path.is_empty() {
-                        write!(f, ": {}", p.path)?;
+                        write!(f, ": {}", OneLine(&p.path))?;
                     }
-                    write!(f, ": {}", p.message)?;
+                    write!(f, ": {}", OneLine(&p.message))?;
                 }
                 Ok(())
             }
@@ -159,7 +176,13 @@ fn deserialize(doc: &toml_edit::Document<&str>, text: &str) -> (Option<raw::RawS
             toml_edit::Document::parse(current.as_str()).expect("an edited document stays valid TOML");
         // An empty span is serde's way of pointing at the whole document (a missing top-level key).
         let span = e.span().filter(|s| !s.is_empty());
-        let path = span.as_ref().and_then(|s| locate::path_at(&current_doc, s.start)).unwrap_or_default();
+        let mut path = span.as_ref().and_then(|s| locate::path_at(&current_doc, s.start)).unwrap_or_default();
+        // In a dotted key (`[workload.a.b]`) serde names the first unknown part, `a`, while the
+        // deepest key at the span is `b`: the problem, and what to remove, is at `a`.
+        if let Some((field, _)) = e.message().strip_prefix("unknown field `").and_then(|m| m.split_once('`'))
+        {
+            path.truncate(locate::through_key(&path, field).len());
+        }
         // A stand-in table lacks the keys its type requires: that problem is the one already
         // reported at this path, not a new one.
         if stood_in.iter().any(|p: &String| path == *p || path.starts_with(&format!("{p}."))) {

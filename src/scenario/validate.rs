@@ -333,20 +333,19 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
             None
         }
     };
+    // Each generator is built once: a Zipf sampler's table takes milliseconds to build.
+    let mut generators = std::collections::BTreeMap::new();
     for (name, attr) in &w.attributes {
-        let _ = distribution(p, &format!("workload[{i}].attributes.{name}"), attr);
+        if let Some(d) = distribution(p, &format!("workload[{i}].attributes.{name}"), attr) {
+            generators.insert(name.as_str(), d);
+        }
     }
     let key_gen = |p: &mut Problems, key: &str| -> Option<ValueDistribution> {
-        match w.attributes.get(key) {
-            Some(attr) => distribution(&mut Problems(Vec::new()), "", attr).or_else(|| {
-                let _ = p;
-                None
-            }),
-            None => {
-                p.add(at("attributes"), format!("has no generator for key attribute \"{key}\" (the table's key); add {key} = {{ distribution = \"uniform\", count = ... }}"));
-                None
-            }
+        if !w.attributes.contains_key(key) {
+            p.add(at("attributes"), format!("has no generator for key attribute \"{key}\" (the table's key); add {key} = {{ distribution = \"uniform\", count = ... }}"));
         }
+        // A generator that is there but invalid has had its problem reported above.
+        generators.get(key).cloned()
     };
     let partition_key = key_gen(p, pk);
     let sort_key = match sk {

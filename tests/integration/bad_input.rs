@@ -1,0 +1,332 @@
+//! Bad scenarios: `ddbsim validate` exits 2 without panicking and says, on one line per
+//! problem, the file, the line, the key path and what is wrong (DESIGN.md "Command line").
+//!
+//! Every case is a edit of [`BASE`], a valid scenario whose line numbers the cases refer to.
+
+use crate::support::TempDir;
+use std::process::Command;
+
+/// A valid scenario. Lines: 2 duration, 3 seed, 5 [table], 8 read_capacity, 9 write_capacity,
+/// 11 [[workload]] "reads" (13 operation, 14 rate, 15 attributes, 16 K), 18 [[workload]]
+/// "writes" (19 name, 21 rate, 22 item_bytes, 24 K), 26 [client], 27 retry.
+const BASE: &str = r#"name = "bad-input"
+duration = "10s"
+seed = 1
+
+[table]
+name = "T"
+partition_key = "K"
+read_capacity = 1000
+write_capacity = 1000
+
+[[workload]]
+name = "reads"
+operation = "get"
+rate = 1000
+[workload.attributes]
+K = { distribution = "uniform", count = 100 }
+
+[[workload]]
+name = "writes"
+operation = "put"
+rate = 100
+item_bytes = 1000
+[workload.attributes]
+K = { distribution = "zipf", count = 100, exponent = 1.1 }
+
+[client]
+retry = "aws-sdk-standard"
+"#;
+
+/// [`BASE`] with each `(from, to)` replacement made once; `from` must occur exactly once, so
+/// a case cannot silently test the valid file.
+fn base_with(edits: &[(&str, &str)]) -> String {
+    edits.iter().fold(BASE.to_string(), |text, (from, to)| {
+        assert_eq!(text.matches(from).count(), 1, "`{from}` occurs once in the scenario");
+        text.replacen(from, to, 1)
+    })
+}
+
+/// Runs `ddbsim validate scenario.toml` on `toml_text` (from the file's folder, so messages
+/// start with `scenario.toml`) and checks that it exits 2, does not panic, and that stderr
+/// holds every expected fragment. Returns stderr for further checks.
+fn check(toml_text: &str, expected_fragments: &[&str]) -> String {
+    let dir = TempDir::new("bad-input");
+    dir.write("scenario.toml", toml_text);
+    let output = Command::new(env!("CARGO_BIN_EXE_ddbsim"))
+        .args(["validate", "scenario.toml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the ddbsim binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "exit code; stderr:\n{stderr}\nscenario:\n{toml_text}");
+    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
+    assert!(output.stdout.is_empty(), "nothing on stdout for a bad file");
+    for fragment in expected_fragments {
+        assert!(stderr.contains(fragment), "stderr lacks `{fragment}`:\n{stderr}");
+    }
+    for line in stderr.lines() {
+        assert!(line.starts_with("scenario.toml"), "every line names the file: `{line}`");
+    }
+    stderr
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    let scenario =
+        ddbsim::scenario::parse(std::path::Path::new("base.toml"), BASE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.config.workloads.len(), 2);
+    assert_eq!(scenario.config.duration_us, 10_000_000);
+}
+
+#[test]
+fn toml_syntax_errors_give_the_line() {
+    check(&base_with(&[("rate = 1000", "rate = = 1000")]), &["scenario.toml:14: invalid TOML: "]);
+    check(&base_with(&[("name = \"T\"", "name = \"T")]), &["scenario.toml:6: invalid TOML: "]);
+    check(
+        &base_with(&[("seed = 1", "seed = 99999999999999999999")]),
+        &["scenario.toml:3: invalid TOML: integer number overflowed"],
+    );
+    check(
+        &base_with(&[("seed = 1", "seed = 1\nseed = 2")]),
+        &["scenario.toml:4: invalid TOML: duplicate key `seed`"],
+    );
+    check(&format!("{BASE}[table]\n"), &["scenario.toml:28: invalid TOML: duplicate key `table`"]);
+    check("", &["scenario.toml: missing required key `name`"]);
+    check("\u{0}\u{1}garbage", &["scenario.toml:1: invalid TOML: "]);
+}
+
+#[test]
+fn unknown_keys_name_the_path_and_suggest_the_nearest_key() {
+    check(
+        &base_with(&[("seed = 1", "sed = 1")]),
+        &["scenario.toml:3: sed: unknown key `sed` (did you mean `seed`?); valid keys here: `name`, "],
+    );
+    check(
+        &base_with(&[("read_capacity = 1000", "read_capcity = 1000")]),
+        &["scenario.toml:8: table.read_capcity: unknown key `read_capcity` (did you mean `read_capacity`?)"],
+    );
+    check(
+        &base_with(&[("rate = 100\n", "rat = 100\n")]),
+        &["scenario.toml:21: workload[1].rat: unknown key `rat` (did you mean `rate`?)"],
+    );
+    check(
+        &base_with(&[("\"uniform\", count = 100", "\"uniform\", cont = 100")]),
+        &["scenario.toml:16: workload[0].attributes.K.cont: unknown key `cont` (did you mean `count`?); valid keys here: `distribution`, `count`, `exponent`"],
+    );
+    check(
+        &base_with(&[("retry =", "retyr =")]),
+        &["scenario.toml:27: client.retyr: unknown key `retyr` (did you mean `retry`?)"],
+    );
+    // Far from every valid key: no suggestion, but the list.
+    check(&base_with(&[("retry =", "retries =")]), &["scenario.toml:27: client.retries: unknown key `retries`; valid keys here: `retry`, `attempt_latency_ms`"]);
+    check(&base_with(&[("seed = 1", "colour = \"blue\"")]), &["scenario.toml:3: colour: unknown key `colour`; valid keys here: `name`, `description`, `duration`"]);
+}
+
+#[test]
+fn wrong_types_say_what_was_expected() {
+    check(
+        &base_with(&[("rate = 1000", "rate = \"fast\"")]),
+        &["scenario.toml:14: workload[0].rate: expected a number, got string \"fast\""],
+    );
+    check(
+        &base_with(&[("read_capacity = 1000", "read_capacity = 1.5")]),
+        &["scenario.toml:8: table.read_capacity: expected an integer, got floating point `1.5`"],
+    );
+    check(
+        &base_with(&[("K = { distribution = \"uniform\", count = 100 }", "K = \"uniform\"")]),
+        &["scenario.toml:16: workload[0].attributes.K: expected a table, got string \"uniform\""],
+    );
+    check(
+        &base_with(&[("name = \"T\"", "name = 1979-05-27")]),
+        &["scenario.toml:6: table.name: expected a string, got a date-time"],
+    );
+    check(
+        &base_with(&[("[[workload]]\nname = \"writes\"", "[workload]\nname = \"writes\"")]),
+        &["invalid TOML"],
+    );
+}
+
+#[test]
+fn out_of_range_numbers_give_the_range() {
+    check(&base_with(&[("rate = 1000", "rate = -5")]), &["scenario.toml:14: workload[0].rate: must be a number of requests per second from 0 to 10000000, got -5"]);
+    check(&base_with(&[("rate = 1000", "rate = nan")]), &["scenario.toml:14: workload[0].rate: must be a number of requests per second from 0 to 10000000, got NaN"]);
+    check(
+        &base_with(&[("read_capacity = 1000", "read_capacity = 0")]),
+        &["scenario.toml:8: table.read_capacity: must be between 1 and 40000, got 0"],
+    );
+    check(
+        &base_with(&[("write_capacity = 1000", "write_capacity = 40_001")]),
+        &["scenario.toml:9: table.write_capacity: must be between 1 and 40000, got 40001"],
+    );
+    check(
+        &base_with(&[("item_bytes = 1000", "item_bytes = 409_601")]),
+        &["scenario.toml:22: workload[1].item_bytes: must be between 1 and 409600, got 409601"],
+    );
+    check(&base_with(&[("exponent = 1.1", "exponent = 0")]), &["scenario.toml:24: workload[1].attributes.K.exponent: zipf exponent must be positive and finite, got 0"]);
+    check(&base_with(&[("exponent = 1.1", "exponent = -1")]), &["scenario.toml:24: workload[1].attributes.K.exponent: zipf exponent must be positive and finite, got -1"]);
+    check(
+        &base_with(&[("\"uniform\", count = 100", "\"uniform\", count = 0")]),
+        &["scenario.toml:16: workload[0].attributes.K.count: must be between 1 and "],
+    );
+    check(
+        &base_with(&[("seed = 1", "seed = -1")]),
+        &["scenario.toml:3: seed: must be a non-negative integer, got -1"],
+    );
+}
+
+#[test]
+fn unknown_names_list_the_choices_and_suggest_near_ones() {
+    check(
+        &base_with(&[("\"zipf\", count", "\"zpif\", count")]),
+        &["scenario.toml:24: workload[1].attributes.K.distribution: unknown value \"zpif\" (did you mean \"zipf\"?); expected one of \"uniform\", \"zipf\""],
+    );
+    check(&base_with(&[("\"get\"", "\"gte\"")]), &["scenario.toml:13: workload[0].operation: unknown value \"gte\" (did you mean \"get\"?); expected one of \"get\", \"put\""]);
+    check(&base_with(&[("\"get\"", "\"scan\"")]), &["scenario.toml:13: workload[0].operation: unknown value \"scan\"; expected one of \"get\", \"put\""]);
+    check(
+        &base_with(&[("read_capacity = 1000", "billing_mode = \"provisoned\"\nread_capacity = 1000")]),
+        &["scenario.toml:8: table.billing_mode: unknown value \"provisoned\" (did you mean \"provisioned\"?)"],
+    );
+    check(
+        &base_with(&[("rate = 1000", "rate = 1000\nconsistency = \"strng\"")]),
+        &["scenario.toml:15: workload[0].consistency: unknown value \"strng\" (did you mean \"strong\"?); expected one of \"eventual\", \"strong\""],
+    );
+    check(
+        &base_with(&[("\"aws-sdk-standard\"", "\"aws-sdk-standrd\"")]),
+        &["scenario.toml:27: client.retry: unknown value \"aws-sdk-standrd\" (did you mean \"aws-sdk-standard\"?); expected one of \"none\", "],
+    );
+    check(
+        &base_with(&[("\"aws-sdk-standard\"", "\"exponential\"")]),
+        &["scenario.toml:27: client.retry: unknown value \"exponential\"; expected one of "],
+    );
+}
+
+#[test]
+fn durations_must_parse() {
+    let expect = "scenario.toml:2: duration: must be a positive duration such as \"90s\", \"10m\", \"2h\" or \"1d\", got ";
+    for bad in ["\"10 parsecs\"", "\"0s\"", "\"\"", "-5", "0", "true", "\"ten seconds\""] {
+        check(&base_with(&[("\"10s\"", bad)]), &[&format!("{expect}{bad}")]);
+    }
+    check(&base_with(&[("\"10s\"", "\"31d\"")]), &["scenario.toml:2: duration: must be at most 30 days"]);
+}
+
+#[test]
+fn workloads_must_fit_the_table() {
+    check(
+        &base_with(&[("K = { distribution = \"uniform\"", "J = { distribution = \"uniform\"")]),
+        &["scenario.toml:15: workload[0].attributes: has no generator for key attribute \"K\" (the table's key)"],
+    );
+    check(
+        &base_with(&[("partition_key = \"K\"", "partition_key = \"K\"\nsort_key = \"S\"")]),
+        &[
+            "scenario.toml:16: workload[0].attributes: has no generator for key attribute \"S\"",
+            "scenario.toml:24: workload[1].attributes: has no generator for key attribute \"S\"",
+        ],
+    );
+    let no_workload = BASE.split("[[workload]]").next().expect("the head of the file").to_string()
+        + "[client]\nretry = \"none\"\n";
+    check(&no_workload, &["scenario.toml: workload: a scenario needs at least one [[workload]]"]);
+    check(
+        &base_with(&[("name = \"writes\"", "name = \"reads\"")]),
+        &["scenario.toml:19: workload[1].name: duplicate workload name \"reads\""],
+    );
+    check(&base_with(&[("item_bytes = 1000\n", "")]), &["scenario.toml:18: workload[1].item_bytes: is required for a put: the size of each item written, in bytes"]);
+    check(
+        &base_with(&[("rate = 1000", "rate = 1000\nitem_bytes = 10")]),
+        &["scenario.toml:15: workload[0].item_bytes: applies to puts only"],
+    );
+    check(
+        &base_with(&[("item_bytes = 1000", "item_bytes = 1000\nconsistency = \"strong\"")]),
+        &["scenario.toml:23: workload[1].consistency: applies to reads only"],
+    );
+    check(
+        &base_with(&[("name = \"reads\"\n", "")]),
+        &["scenario.toml:11: workload[0]: missing required key `name`"],
+    );
+    check(
+        &base_with(&[(
+            "[table]\nname = \"T\"\npartition_key = \"K\"\nread_capacity = 1000\nwrite_capacity = 1000\n",
+            "",
+        )]),
+        &["scenario.toml: missing required key `table`"],
+    );
+}
+
+/// A file with several problems lists them all, one line each, in file order.
+#[test]
+fn every_problem_is_reported_on_its_own_line() {
+    let stderr = check(
+        &base_with(&[
+            ("seed = 1", "seed = -1"),
+            ("read_capacity = 1000", "read_capacity = 0"),
+            ("rate = 1000", "rate = -5"),
+            ("\"zipf\", count", "\"zpif\", count"),
+            ("\"aws-sdk-standard\"", "\"nope\""),
+        ]),
+        &[
+            "scenario.toml:3: seed: ",
+            "scenario.toml:8: table.read_capacity: ",
+            "scenario.toml:14: workload[0].rate: ",
+            "scenario.toml:24: workload[1].attributes.K.distribution: ",
+            "scenario.toml:27: client.retry: ",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 5, "{stderr}");
+
+    // Unknown keys and values out of range, together.
+    let stderr = check(
+        &base_with(&[
+            ("seed = 1", "sed = 1"),
+            ("read_capacity = 1000", "read_capacity = 0"),
+            ("rate = 1000", "rate = -5"),
+            ("retry =", "retyr ="),
+        ]),
+        &[
+            "scenario.toml:3: sed: unknown key",
+            "scenario.toml:8: table.read_capacity: must be",
+            "scenario.toml:14: workload[0].rate: must be",
+            "scenario.toml:27: client.retyr: unknown key",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
+
+    // A misspelt required key is reported twice over: as unknown, and as missing from its table.
+    let stderr = check(
+        &base_with(&[("rate = 100\n", "rat = 100\n")]),
+        &[
+            "scenario.toml:18: workload[1]: missing required key `rate`",
+            "scenario.toml:21: workload[1].rat: unknown key `rat` (did you mean `rate`?)",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+
+    // Wrong types everywhere: each is reported, not only the first serde meets.
+    let stderr = check(
+        &base_with(&[
+            ("seed = 1", "seed = \"one\""),
+            ("rate = 1000", "rate = \"fast\""),
+            ("item_bytes = 1000", "item_bytes = 1.5"),
+            ("retry = ", "retri = "),
+        ]),
+        &[
+            "scenario.toml:3: seed: expected an integer, got string \"one\"",
+            "scenario.toml:14: workload[0].rate: expected a number, got string \"fast\"",
+            "scenario.toml:22: workload[1].item_bytes: expected an integer, got floating point `1.5`",
+            "scenario.toml:27: client.retri: unknown key `retri` (did you mean `retry`?)",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
+}
+
+/// The library reports the same problems, with lines, as data.
+#[test]
+fn problems_are_data_with_paths_and_lines() {
+    let text = base_with(&[("read_capacity = 1000", "read_capacity = 0"), ("rate = 100\n", "rate = -1\n")]);
+    let Err(ddbsim::scenario::ScenarioError::Invalid { problems, .. }) =
+        ddbsim::scenario::parse(std::path::Path::new("x.toml"), &text)
+    else {
+        panic!("two problems");
+    };
+    let found: Vec<(&str, Option<usize>)> = problems.iter().map(|p| (p.path.as_str(), p.line)).collect();
+    assert_eq!(found, [("table.read_capacity", Some(8)), ("workload[1].rate", Some(21))]);
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary (STYLE.md "Tests"): the `ddbsim` command line as a user
+//! runs it, determinism across processes, every shipped scenario, bad input and a fuzzer of
+//! the scenario parser.
+
+mod bad_input;
+mod cli;
+mod determinism;
+mod fuzz;
+mod scenarios;
+mod support;
