@@ -3,10 +3,14 @@
 //! Architecture invariant: like the engine, this layer is pure. Every decision takes `now` as
 //! an argument; a throttled attempt is an outcome carrying its reason and consumes nothing.
 
+pub mod admission;
 pub mod bucket;
-pub mod provisioned;
+pub mod heat;
+pub mod ondemand;
 pub mod throttle;
 
+pub use admission::{Admission, BillingMode, CapacityParams, Gate};
 pub use bucket::TokenBucket;
-pub use provisioned::{CapacityParams, Gate, ProvisionedAdmission};
+pub use heat::{HeatParams, HeatTracker, SplitDecision};
+pub use ondemand::{GrowthParams, OnDemandGrowth};
 pub use throttle::{LimitType, Operation, Resource, ThrottleReason, REASON_COUNT};

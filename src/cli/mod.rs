@@ -160,6 +160,10 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
 }
 
 fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path) -> String {
+    let ceiling = match scenario.config.billing {
+        crate::capacity::BillingMode::Provisioned { .. } => "provisioned",
+        crate::capacity::BillingMode::OnDemand { .. } => "on-demand ceiling at the end",
+    };
     use std::fmt::Write as _;
     let mut o = String::new();
     let r = &s.requests;
@@ -173,8 +177,13 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
     let secs = s.simulated_seconds.max(1) as f64;
     let _ = writeln!(
         o,
-        "{} (seed {}): {} s simulated, {} partition(s)",
-        s.scenario, s.seed, s.simulated_seconds, s.partitions.final_count
+        "{} (seed {}): {} s simulated, {} partition(s) at the start, {} at the end ({} splits)",
+        s.scenario,
+        s.seed,
+        s.simulated_seconds,
+        s.partitions.initial,
+        s.partitions.final_count,
+        s.partitions.splits
     );
     let _ = writeln!(
         o,
@@ -196,11 +205,11 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
     }
     let _ = writeln!(
         o,
-        "  consumed   {:.1} RCU/s of {} provisioned, {:.1} WCU/s of {}",
+        "  consumed   {:.1} RCU/s of {} {ceiling}, {:.1} WCU/s of {}",
         s.consumed.read_units / secs,
-        scenario.config.read_capacity,
+        s.capacity.final_read_capacity,
         s.consumed.write_units / secs,
-        scenario.config.write_capacity
+        s.capacity.final_write_capacity
     );
     let _ = writeln!(
         o,

@@ -220,6 +220,23 @@ impl Table {
     /// inside an item collection, which this engine does not do yet).
     pub fn split_at_data_median(&mut self, index: usize) -> Option<(PartitionId, PartitionId)> {
         let at = self.partitions.get(index)?.data_median_hash()?;
+        self.split_at_hash(index, at)
+    }
+
+    /// The last hash the partition at `index` owns.
+    pub fn partition_last_hash(&self, index: usize) -> u64 {
+        self.starts.get(index + 1).map_or(u64::MAX, |next| next - 1)
+    }
+
+    /// Splits the partition at `index` so that a new partition owns the hashes from `at` to the
+    /// end of its range, moving those items (MODEL.md §2.2, §2.4: partitions split, never
+    /// merge). Both halves get new ids. Returns `None`, changing nothing, when `at` is not
+    /// strictly inside the partition's range.
+    pub fn split_at_hash(&mut self, index: usize, at: u64) -> Option<(PartitionId, PartitionId)> {
+        let start = self.partitions.get(index)?.start();
+        if at <= start || at > self.partition_last_hash(index) {
+            return None;
+        }
         let low_id = PartitionId(self.next_id);
         let high_id = PartitionId(self.next_id + 1);
         self.next_id += 2;
@@ -229,6 +246,11 @@ impl Table {
         self.starts.insert(index + 1, at);
         (self.directory, self.directory_bits) = build_directory(&self.starts);
         Some((low_id, high_id))
+    }
+
+    /// Index of the partition with id `id`, if it still exists (split partitions retire ids).
+    pub fn index_of(&self, id: PartitionId) -> Option<usize> {
+        self.partitions.iter().position(|p| p.id() == id)
     }
 }
 
@@ -341,6 +363,20 @@ mod tests {
         let mut t = table(1);
         t.put_item(key(123_456), 1, &mut Unlimited).expect("admitted");
         assert_eq!(t.storage_bytes(), 2 + 4 + 100); // "pk" + 4-byte number + overhead
+    }
+
+    #[test]
+    fn split_at_hash_rejects_points_outside_the_range() {
+        let mut t = table(2);
+        let second = t.partitions()[1].start();
+        assert_eq!(t.split_at_hash(0, 0), None, "at the start: nothing to split off");
+        assert_eq!(t.split_at_hash(0, second), None, "the next partition's start");
+        let (low, high) = t.split_at_hash(0, second / 2).expect("inside");
+        assert_eq!(t.partition_count(), 3);
+        assert_eq!(t.index_of(low), Some(0));
+        assert_eq!(t.index_of(high), Some(1));
+        assert_eq!(t.index_of(PartitionId(0)), None, "the parent's id is retired");
+        assert_eq!(t.partition_last_hash(1), second - 1);
     }
 
     #[test]

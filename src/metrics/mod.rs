@@ -150,6 +150,8 @@ pub struct Metrics {
     pub keys: KeyCounter,
     /// End-to-end latency of completed requests (succeeded or failed), microseconds.
     pub latency_us: Histogram,
+    /// The table's partitions and ceilings at the end of each simulated second.
+    pub table_states: Vec<crate::sim::TableState>,
 }
 
 impl Metrics {
@@ -267,6 +269,14 @@ impl crate::sim::Observer for Metrics {
     #[inline]
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64) {
         Metrics::completed(self, now.second(), succeeded, latency_us);
+    }
+
+    fn second_ended(&mut self, second: u64, state: crate::sim::TableState) {
+        let i = second as usize;
+        if self.table_states.len() <= i {
+            self.table_states.resize(i + 1, state);
+        }
+        self.table_states[i] = state;
     }
 }
 

@@ -41,7 +41,9 @@ pub fn time_series_csv(metrics: &Metrics) -> String {
     let totals = metrics.totals();
     let reasons: Vec<ThrottleReason> =
         ThrottleReason::all().filter(|r| totals.throttled_by_reason[r.index()] > 0).collect();
-    let mut csv = String::from("second,offered,attempts,succeeded,throttled,failed,read_units,write_units");
+    let mut csv = String::from(
+        "second,offered,attempts,succeeded,throttled,failed,read_units,write_units,partitions,read_ceiling_units,write_ceiling_units",
+    );
     for r in &reasons {
         csv.push_str(",throttled_");
         csv.push_str(r.code());
@@ -59,6 +61,12 @@ pub fn time_series_csv(metrics: &Metrics) -> String {
             milli_to_units(s.read_milli),
             milli_to_units(s.write_milli)
         );
+        match metrics.table_states.get(second).or(metrics.table_states.last()) {
+            Some(t) => {
+                let _ = write!(csv, ",{},{},{}", t.partitions, t.read_ceiling_units, t.write_ceiling_units);
+            }
+            None => csv.push_str(",,,"),
+        }
         for r in &reasons {
             let _ = write!(csv, ",{}", s.throttled_by_reason[r.index()]);
         }

@@ -4,7 +4,7 @@
 //! never filled with a made-up value. Every map is a `BTreeMap` and every list has a fixed
 //! order, so the same run gives the same bytes.
 
-use crate::capacity::ThrottleReason;
+use crate::capacity::{BillingMode, ThrottleReason};
 use crate::cost::{on_demand_usd, provisioned_usd, storage_usd, PriceTable, HOURS_PER_MONTH};
 use crate::engine::units::milli_to_units;
 use crate::metrics::Metrics;
@@ -148,7 +148,7 @@ pub fn build(
         .map(|r| (r.code(), u64::from(totals.throttled_by_reason[r.index()])))
         .collect();
     let storage_bytes = out.table.storage_bytes();
-    let (rcu, wcu) = (config.read_capacity as f64, config.write_capacity as f64);
+    let (rcu, wcu) = provisioned_equivalent(config, metrics);
     let simulated = CostFigures {
         on_demand_usd: round(on_demand_usd(prices, read_units, write_units)),
         provisioned_usd: round(provisioned_usd(prices, rcu, wcu, hours)),
@@ -182,8 +182,8 @@ pub fn build(
             splits: out.splits,
         },
         capacity: Capacity {
-            final_read_capacity: config.read_capacity,
-            final_write_capacity: config.write_capacity,
+            final_read_capacity: out.admission.ceiling_units().0,
+            final_write_capacity: out.admission.ceiling_units().1,
         },
         latency_ms: Latency {
             p50: ms(metrics.latency_us.quantile(0.5)),
@@ -205,6 +205,26 @@ pub fn build(
                 share_of_attempts: round(ratio(s.attempts, totals.attempts)),
             })
             .collect(),
+    }
+}
+
+/// Target utilisation at which an on-demand table's peak is priced as provisioned capacity: the
+/// console's auto-scaling default when switching to provisioned (MODEL.md §4.3: "target 70%").
+pub const PROVISIONED_EQUIVALENT_TARGET: f64 = 0.7;
+
+/// The provisioned capacity to price (RCU, WCU): the table's own for a provisioned table; for
+/// an on-demand table, the capacity that serves its busiest second at the target utilisation
+/// (DESIGN.md, `cost.provisioned_usd`).
+fn provisioned_equivalent(config: &crate::sim::SimConfig, metrics: &Metrics) -> (f64, f64) {
+    match config.billing {
+        BillingMode::Provisioned { read_units, write_units } => (read_units as f64, write_units as f64),
+        BillingMode::OnDemand { .. } => {
+            let peak = |milli: fn(&crate::metrics::SecondStats) -> u64| {
+                let busiest = metrics.seconds.iter().map(milli).max().unwrap_or(0);
+                (milli_to_units(busiest) / PROVISIONED_EQUIVALENT_TARGET).ceil().max(1.0)
+            };
+            (peak(|s| s.read_milli), peak(|s| s.write_milli))
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! [`validate`] turns it into a [`Scenario`], collecting every problem with its key path. Each
 //! problem is then given the line where that key is written ([`locate`]).
 
+pub mod capacity;
 pub mod locate;
 pub mod raw;
 pub mod validate;

@@ -39,6 +39,14 @@ pub struct RawTable {
     pub write_capacity: Option<i64>,
     #[serde(default)]
     pub initial_partitions: Option<i64>,
+    #[serde(default)]
+    pub max_read_request_units: Option<i64>,
+    #[serde(default)]
+    pub max_write_request_units: Option<i64>,
+    #[serde(default)]
+    pub warm_read_units: Option<i64>,
+    #[serde(default)]
+    pub warm_write_units: Option<i64>,
 }
 
 /// One `[[workload]]`.
@@ -89,4 +97,24 @@ pub struct RawCapacity {
     pub partition_read_units: Option<i64>,
     #[serde(default)]
     pub partition_write_units: Option<i64>,
+    #[serde(default)]
+    pub table_quota_units: Option<i64>,
+    #[serde(default)]
+    pub split_for_heat: Option<bool>,
+    #[serde(default)]
+    pub heat_threshold: Option<f64>,
+    #[serde(default)]
+    pub heat_window_seconds: Option<i64>,
+    #[serde(default)]
+    pub heat_split_delay_seconds: Option<i64>,
+    #[serde(default)]
+    pub heat_single_item_share: Option<f64>,
+    #[serde(default)]
+    pub on_demand_initial_partitions: Option<i64>,
+    #[serde(default)]
+    pub on_demand_peak_window_seconds: Option<i64>,
+    #[serde(default)]
+    pub on_demand_growth_threshold: Option<f64>,
+    #[serde(default)]
+    pub on_demand_doubling_interval_seconds: Option<i64>,
 }

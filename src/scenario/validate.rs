@@ -2,7 +2,6 @@
 
 use super::raw::{RawAttribute, RawScenario, RawWorkload};
 use super::{Problem, Scenario};
-use crate::capacity::CapacityParams;
 use crate::engine::{Consistency, TableSpec, MAX_ITEM_BYTES};
 use crate::sim::{RetryProfile, SimConfig};
 use crate::time::parse_duration_micros;
@@ -19,10 +18,10 @@ pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
 /// millisecond" latency ([FOLK], MODEL.md §3.4 gives no number), in milliseconds.
 pub const DEFAULT_ATTEMPT_LATENCY_MS: f64 = 5.0;
 
-struct Problems(Vec<Problem>);
+pub(super) struct Problems(pub(super) Vec<Problem>);
 
 impl Problems {
-    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(Problem { path: path.into(), line: None, message: message.into() });
     }
 }
@@ -53,7 +52,7 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-fn one_of(path: &str, value: &str, allowed: &[&str]) -> String {
+pub(super) fn one_of(path: &str, value: &str, allowed: &[&str]) -> String {
     let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
     let _ = path;
     match nearest(value, allowed) {
@@ -121,7 +120,13 @@ pub fn stand_in(message: &str) -> Option<toml_edit::Value> {
     })
 }
 
-fn positive_int(problems: &mut Problems, path: &str, value: Option<i64>, min: i64, max: i64) -> Option<u64> {
+pub(super) fn positive_int(
+    problems: &mut Problems,
+    path: &str,
+    value: Option<i64>,
+    min: i64,
+    max: i64,
+) -> Option<u64> {
     let v = value?;
     if v < min || v > max {
         problems.add(path, format!("must be between {min} and {max}, got {v}"));
@@ -182,21 +187,7 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     if t.sort_key.is_some() && t.sort_key == Some(t.partition_key.clone()) {
         p.add("table.sort_key", "must differ from the partition key");
     }
-    match t.billing_mode.as_deref().unwrap_or("provisioned") {
-        "provisioned" => {}
-        "on_demand" => p.add("table.billing_mode", "\"on_demand\" is not simulated yet; use \"provisioned\""),
-        other => {
-            p.add("table.billing_mode", one_of("table.billing_mode", other, &["provisioned", "on_demand"]))
-        }
-    }
-    let read_capacity = positive_int(&mut p, "table.read_capacity", t.read_capacity, 1, TABLE_QUOTA_UNITS);
-    let write_capacity = positive_int(&mut p, "table.write_capacity", t.write_capacity, 1, TABLE_QUOTA_UNITS);
-    if t.read_capacity.is_none() {
-        p.add("table.read_capacity", "is required for a provisioned table (RCU, 1 to 40000)");
-    }
-    if t.write_capacity.is_none() {
-        p.add("table.write_capacity", "is required for a provisioned table (WCU, 1 to 40000)");
-    }
+    let billing = super::capacity::billing(&mut p, t);
     let initial_partitions =
         positive_int(&mut p, "table.initial_partitions", t.initial_partitions, 1, 1_000_000)
             .map(|n| n as u32);
@@ -226,45 +217,11 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         p.add("client.attempt_latency_ms", format!("must be in (0, 60000] milliseconds, got {latency_ms}"));
     }
 
-    let mut capacity = CapacityParams::default();
-    if let Some(c) = &raw.capacity {
-        let ints = [
-            ("capacity.burst_seconds", c.burst_seconds, 0, 3_600, &mut capacity.burst_seconds),
-            (
-                "capacity.initial_burst_seconds",
-                c.initial_burst_seconds,
-                0,
-                3_600,
-                &mut capacity.initial_burst_seconds,
-            ),
-            (
-                "capacity.partition_read_units",
-                c.partition_read_units,
-                1,
-                1_000_000,
-                &mut capacity.partition_read_units,
-            ),
-            (
-                "capacity.partition_write_units",
-                c.partition_write_units,
-                1,
-                1_000_000,
-                &mut capacity.partition_write_units,
-            ),
-        ];
-        for (path, value, min, max, slot) in ints {
-            if let Some(v) = positive_int(&mut p, path, value, min, max) {
-                *slot = v;
-            }
-        }
-    }
-
+    let (capacity, heat, growth) = super::capacity::params(&mut p, raw.capacity.as_ref());
     if !p.0.is_empty() {
         return Err(p.0);
     }
-    let (Some(duration_us), Some(read_capacity), Some(write_capacity), Some(retry)) =
-        (duration_us, read_capacity, write_capacity, retry)
-    else {
+    let (Some(duration_us), Some(billing), Some(retry)) = (duration_us, billing, retry) else {
         return Err(vec![Problem {
             path: String::new(),
             line: None,
@@ -277,10 +234,11 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
             partition_key: t.partition_key.clone(),
             sort_key: t.sort_key.clone(),
         },
-        read_capacity,
-        write_capacity,
+        billing,
         initial_partitions,
         capacity,
+        heat,
+        growth: super::capacity::warm_growth(growth, t),
         workloads,
         retry,
         attempt_latency_us: (latency_ms * 1_000.0).round() as u64,

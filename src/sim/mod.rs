@@ -2,16 +2,20 @@
 //!
 //! Architecture invariants: time is an integer and only [`run`] advances it; all randomness
 //! comes from named streams of one root seed; events at equal times run in scheduling order.
-//! This layer contains no DynamoDB rule: it asks the engine and the admission model what
-//! happens to each attempt, and reports every outcome to an [`Observer`].
+//! This layer contains no DynamoDB rule: it asks the engine and the capacity policies what
+//! happens to each attempt and each second, applies their decisions (splits) to the engine, and
+//! reports every outcome to an [`Observer`].
 
 pub mod queue;
 pub mod retry;
 
-use crate::capacity::{CapacityParams, Gate, ProvisionedAdmission, ThrottleReason};
+use crate::capacity::{
+    Admission, BillingMode, CapacityParams, Gate, GrowthParams, HeatParams, HeatTracker, OnDemandGrowth,
+    SplitDecision, ThrottleReason,
+};
 use crate::engine::{initial_partition_count, Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
-use crate::time::SimTime;
+use crate::time::{SimTime, MICROS_PER_SECOND};
 use crate::workload::{Arrivals, OperationKind, WorkloadSpec};
 pub use queue::EventQueue;
 pub use retry::{RetryProfile, RetryQuota};
@@ -21,14 +25,16 @@ pub use retry::{RetryProfile, RetryQuota};
 pub struct SimConfig {
     /// The table's key schema.
     pub table: TableSpec,
-    /// Provisioned read capacity, RCU.
-    pub read_capacity: u64,
-    /// Provisioned write capacity, WCU.
-    pub write_capacity: u64,
-    /// Partitions at time zero; `None` derives them from the capacity (MODEL.md §2.2).
+    /// Provisioned capacity or on demand.
+    pub billing: BillingMode,
+    /// Partitions at time zero; `None` derives them from the billing mode (MODEL.md §2.2).
     pub initial_partitions: Option<u32>,
     /// Admission parameters.
     pub capacity: CapacityParams,
+    /// Split-for-heat parameters.
+    pub heat: HeatParams,
+    /// On-demand growth parameters.
+    pub growth: GrowthParams,
     /// Workloads, in scenario order.
     pub workloads: Vec<WorkloadSpec>,
     /// The client's retry profile.
@@ -38,6 +44,30 @@ pub struct SimConfig {
     pub attempt_latency_us: u64,
     /// Simulated duration during which requests arrive, microseconds.
     pub duration_us: u64,
+}
+
+impl SimConfig {
+    /// Partitions at time zero: the scenario's override, else the documented formula for a
+    /// provisioned table (MODEL.md §2.2) or a new on-demand table's partitions (§4.2).
+    pub fn initial_partition_count(&self) -> u32 {
+        self.initial_partitions.unwrap_or(match self.billing {
+            BillingMode::Provisioned { read_units, write_units } => {
+                initial_partition_count(read_units, write_units)
+            }
+            BillingMode::OnDemand { .. } => self.growth.initial_partitions,
+        })
+    }
+}
+
+/// The table's shape at the end of a simulated second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableState {
+    /// Partitions.
+    pub partitions: u32,
+    /// Read ceiling, units per second: provisioned RCU, or the on-demand ceiling.
+    pub read_ceiling_units: u64,
+    /// Write ceiling, units per second.
+    pub write_ceiling_units: u64,
 }
 
 /// Receives every outcome of a run.
@@ -50,6 +80,10 @@ pub trait Observer {
     fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, reason: ThrottleReason);
     /// A request completed (after its retries) with end-to-end latency `latency_us`.
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64);
+    /// Simulated second `second` ended with the table in `state`.
+    fn second_ended(&mut self, _second: u64, _state: TableState) {}
+    /// Partition `parent` split into `children` at `now`.
+    fn split(&mut self, _now: SimTime, _parent: PartitionId, _children: (PartitionId, PartitionId)) {}
 }
 
 /// What a run leaves behind besides what the observer saw.
@@ -58,10 +92,10 @@ pub struct RunOutput {
     /// The table at the end, with its items.
     pub table: Table,
     /// Admission state at the end.
-    pub admission: ProvisionedAdmission,
+    pub admission: Admission,
     /// Partitions at time zero.
     pub initial_partitions: u32,
-    /// Partition splits during the run.
+    /// Partition splits during the run (for heat and, on demand, for growth).
     pub splits: u64,
     /// Simulated time of the last event, microseconds.
     pub end_us: u64,
@@ -76,7 +110,16 @@ struct Pending {
     key: ItemKey,
 }
 
-/// One generator per workload: its spec index, arrivals and random streams.
+/// What the queue holds.
+#[derive(Clone, Debug)]
+enum Event {
+    /// A throttled request's next attempt.
+    Retry(Pending),
+    /// A split decided earlier, due now.
+    Split(SplitDecision),
+}
+
+/// One generator per workload: its arrivals and random streams.
 struct Source {
     arrivals: Arrivals,
     arrival_rng: StreamRng,
@@ -85,6 +128,17 @@ struct Source {
 
 /// How often, in events, the driver reports progress.
 const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// The table and the policies that act on it.
+struct World {
+    table: Table,
+    admission: Admission,
+    heat: HeatTracker,
+    growth: Option<OnDemandGrowth>,
+    splits: u64,
+    second: u64,
+    second_milli: (u64, u64),
+}
 
 /// Runs `config` with root seed `seed`, reporting outcomes to `observer` and calling `progress`
 /// with the simulated time now and then. Arrivals stop at the duration; requests still in
@@ -95,16 +149,14 @@ pub fn run<O: Observer>(
     observer: &mut O,
     progress: &mut dyn FnMut(SimTime),
 ) -> RunOutput {
-    let partitions = config
-        .initial_partitions
-        .unwrap_or_else(|| initial_partition_count(config.read_capacity, config.write_capacity));
-    let mut table = Table::new(config.table.clone(), partitions);
-    let mut admission = ProvisionedAdmission::new(
-        config.read_capacity,
-        config.write_capacity,
-        partitions as usize,
-        &config.capacity,
-    );
+    let partitions = config.initial_partition_count();
+    let table = Table::new(config.table.clone(), partitions);
+    let admission = Admission::new(config.billing, partitions as usize, &config.capacity);
+    let caps = (config.capacity.partition_read_units, config.capacity.partition_write_units);
+    let growth = matches!(config.billing, BillingMode::OnDemand { .. })
+        .then(|| OnDemandGrowth::new(config.growth.clone()));
+    let heat = HeatTracker::new(config.heat.clone(), &table, caps);
+    let mut world = World { table, admission, heat, growth, splits: 0, second: 0, second_milli: (0, 0) };
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
@@ -116,7 +168,7 @@ pub fn run<O: Observer>(
         .collect();
     let mut retry_rng = stream(seed, "client/retry");
     let mut quota = RetryQuota::new(&config.retry);
-    let mut queue: EventQueue<Pending> = EventQueue::default();
+    let mut queue: EventQueue<Event> = EventQueue::default();
     let mut events = 0u64;
     let mut now = SimTime::ZERO;
     let mut client = Client { config, quota: &mut quota, rng: &mut retry_rng, queue: &mut queue };
@@ -129,28 +181,105 @@ pub fn run<O: Observer>(
             .min()
             .filter(|&(t, _)| t < config.duration_us);
         let queued = client.queue.peek_time();
-        let pending = match (arrival, queued) {
+        let next = match (arrival, queued) {
             (None, None) => break,
-            (Some((t, _)), Some(q)) if q.micros() <= t => client.pop(),
-            (None, Some(_)) => client.pop(),
-            (Some((t, i)), _) => {
+            (Some((t, _)), Some(q)) if q.micros() <= t => q,
+            (None, Some(q)) => q,
+            (Some((t, _)), _) => SimTime(t),
+        };
+        while next.second() > world.second {
+            world.end_second(config, client.queue, observer);
+        }
+        now = next;
+        match (arrival, queued) {
+            (Some((t, i)), q) if q.is_none_or(|q| q.micros() > t) => {
                 let source = &mut sources[i];
                 source.arrivals.advance(&mut source.arrival_rng);
-                now = SimTime(t);
                 observer.offered(now);
                 let key = config.workloads[i].draw_key(&mut source.key_rng);
-                (now, Pending { workload: i as u32, attempt: 1, issued: now, key })
+                client.attempt(
+                    &mut world,
+                    observer,
+                    now,
+                    Pending { workload: i as u32, attempt: 1, issued: now, key },
+                );
             }
-        };
-        now = pending.0;
-        client.attempt(&mut table, &mut admission, observer, pending.0, pending.1);
+            _ => match client.queue.pop().map(|(_, e)| e) {
+                Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
+                Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
+                None => break,
+            },
+        }
         events += 1;
         if events % PROGRESS_EVERY == 0 {
             progress(now);
         }
     }
+    world.end_second(config, client.queue, observer);
     progress(now);
-    RunOutput { table, admission, initial_partitions: partitions, splits: 0, end_us: now.micros() }
+    let initial_partitions = partitions;
+    let World { table, admission, splits, .. } = world;
+    RunOutput { table, admission, initial_partitions, splits, end_us: now.micros() }
+}
+
+impl World {
+    /// Closes the current simulated second: on-demand growth, split-for-heat decisions, and the
+    /// observer's per-second state.
+    fn end_second<O: Observer>(
+        &mut self,
+        config: &SimConfig,
+        queue: &mut EventQueue<Event>,
+        observer: &mut O,
+    ) {
+        let end = SimTime::from_secs(self.second + 1);
+        if let Some(growth) = &mut self.growth {
+            let (read, write) = self.second_milli;
+            if growth.tick(self.second, read, write, self.admission.ceiling_units()) {
+                self.double_partitions(end, observer);
+            }
+        }
+        for decision in self.heat.decide(end, &self.table) {
+            let due = end.plus_micros(config.heat.delay_seconds * MICROS_PER_SECOND);
+            if due.micros() < config.duration_us {
+                queue.push(due, Event::Split(decision));
+            }
+        }
+        let (read_ceiling_units, write_ceiling_units) = self.admission.ceiling_units();
+        let partitions = self.table.partition_count() as u32;
+        observer
+            .second_ended(self.second, TableState { partitions, read_ceiling_units, write_ceiling_units });
+        self.second += 1;
+        self.second_milli = (0, 0);
+    }
+
+    /// Splits the partition at `index` at `at`, keeping admission and heat tracking in step.
+    fn split<O: Observer>(&mut self, now: SimTime, index: usize, at: u64, observer: &mut O) -> bool {
+        let parent = self.table.partitions()[index].id();
+        let Some(children) = self.table.split_at_hash(index, at) else { return false };
+        self.admission.partition_split(index);
+        self.heat.on_split(index, &self.table);
+        self.splits += 1;
+        observer.split(now, parent, children);
+        true
+    }
+
+    /// Applies a split for heat decided a delay ago, if its partition still exists.
+    fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
+        if let Some(index) = self.table.index_of(decision.partition) {
+            if !self.split(now, index, decision.at, observer) {
+                self.heat.cancel_pending(index);
+            }
+        }
+    }
+
+    /// On-demand growth: every partition splits at the middle of its hash range.
+    fn double_partitions<O: Observer>(&mut self, now: SimTime, observer: &mut O) {
+        for index in (0..self.table.partition_count()).rev() {
+            let start = self.table.partitions()[index].start();
+            let last = self.table.partition_last_hash(index);
+            self.split(now, index, start + (last - start) / 2 + 1, observer);
+        }
+    }
 }
 
 /// The client: issues attempts and retries throttled ones.
@@ -158,26 +287,16 @@ struct Client<'a> {
     config: &'a SimConfig,
     quota: &'a mut RetryQuota,
     rng: &'a mut StreamRng,
-    queue: &'a mut EventQueue<Pending>,
+    queue: &'a mut EventQueue<Event>,
 }
 
 impl Client<'_> {
-    fn pop(&mut self) -> (SimTime, Pending) {
-        self.queue.pop().expect("peeked a queued event")
-    }
-
     /// Makes one attempt of `request` at `now` and handles its outcome.
     #[inline]
-    fn attempt<O: Observer>(
-        &mut self,
-        table: &mut Table,
-        admission: &mut ProvisionedAdmission,
-        observer: &mut O,
-        now: SimTime,
-        request: Pending,
-    ) {
+    fn attempt<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, request: Pending) {
         let spec = &self.config.workloads[request.workload as usize];
-        let mut gate = Gate { admission, now };
+        let mut gate = Gate { admission: &mut world.admission, now };
+        let table = &mut world.table;
         let outcome = match spec.operation {
             OperationKind::Get => table
                 .get_item(&request.key, spec.consistency, &mut gate)
@@ -188,21 +307,27 @@ impl Client<'_> {
         };
         let latency = self.config.attempt_latency_us;
         match outcome {
-            Ok((partition, access, milli)) => {
-                let id = table.partitions()[partition].id();
-                observer.admitted(now, id, &request.key.partition, access, milli);
+            Ok((index, access, milli)) => {
+                let partition = &world.table.partitions()[index];
+                world.heat.observe(index, partition.start(), request.key.hash, access, milli);
+                match access {
+                    Access::Read => world.second_milli.0 += milli,
+                    Access::Write => world.second_milli.1 += milli,
+                }
+                observer.admitted(now, partition.id(), &request.key.partition, access, milli);
                 self.quota.on_success(request.attempt > 1);
                 let done = now.plus_micros(latency);
                 observer.completed(now, true, done.micros() - request.issued.micros());
             }
             Err(reason) => {
+                let table = &world.table;
                 let id = table.partitions()[table.partition_index(request.key.hash)].id();
                 observer.throttled(now, id, &request.key.partition, reason);
                 let response = now.plus_micros(latency);
                 if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
                     let delay = self.config.retry.delay_us(request.attempt, self.rng);
                     let retry = Pending { attempt: request.attempt + 1, ..request };
-                    self.queue.push(response.plus_micros(delay), retry);
+                    self.queue.push(response.plus_micros(delay), Event::Retry(retry));
                 } else {
                     observer.completed(now, false, response.micros() - request.issued.micros());
                 }

@@ -77,7 +77,10 @@ fn hot_key_scenario_runs_and_reports_its_hot_key() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("second,offered,attempts,succeeded,throttled,failed,read_units,write_units,throttled_TableReadKeyRangeThroughputExceeded")
+        Some(
+            "second,offered,attempts,succeeded,throttled,failed,read_units,write_units,\
+             partitions,read_ceiling_units,write_ceiling_units,throttled_TableReadKeyRangeThroughputExceeded"
+        )
     );
     let rows: Vec<Vec<f64>> =
         lines.map(|l| l.split(',').map(|c| c.parse().expect("a number")).collect()).collect();
@@ -86,11 +89,15 @@ fn hot_key_scenario_runs_and_reports_its_hot_key() {
     assert_eq!(column_sum(1), u(&s, "requests.offered"), "the CSV adds up to the summary");
     assert_eq!(column_sum(2), u(&s, "requests.attempts"));
     assert_eq!(column_sum(4), u(&s, "requests.throttled"));
+    assert!(rows.iter().all(|r| (r[8], r[9], r[10]) == (11.0, 30_000.0, 1_000.0)), "partitions and ceilings");
     let svg = std::fs::read_to_string(out.join("requests.svg")).expect("requests.svg");
     assert!(svg.starts_with("<svg") && svg.contains("throttled attempts"), "requests.svg is a chart");
 
     assert!(stdout.lines().count() <= 15, "a short summary:\n{stdout}");
-    assert!(stdout.starts_with("hot-key (seed 42): 120 s simulated, 11 partition(s)"), "{stdout}");
+    assert!(
+        stdout.starts_with("hot-key (seed 42): 120 s simulated, 11 partition(s) at the start"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("{} TableReadKeyRangeThroughputExceeded", u(&s, "requests.throttled"))),
         "{stdout}"

@@ -169,7 +169,12 @@ fn parse_checked(text: &str) -> Result<bool, String> {
     match outcome {
         Ok(scenario) => {
             let c = &scenario.config;
-            if c.duration_us == 0 || c.workloads.is_empty() || c.read_capacity == 0 || c.write_capacity == 0 {
+            let zero_capacity = matches!(
+                c.billing,
+                ddbsim::capacity::BillingMode::Provisioned { read_units: 0, .. }
+                    | ddbsim::capacity::BillingMode::Provisioned { write_units: 0, .. }
+            );
+            if c.duration_us == 0 || c.workloads.is_empty() || zero_capacity {
                 return Err(format!("accepted a scenario that cannot run: {c:?}"));
             }
             Ok(true)

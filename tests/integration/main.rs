@@ -3,6 +3,7 @@
 //! the scenario parser.
 
 mod bad_input;
+mod capacity;
 mod cli;
 mod determinism;
 mod fuzz;

@@ -1,0 +1,352 @@
+//! Admission: whether an attempt's capacity is available, in either billing mode.
+//!
+//! Provisioned, the modern model (MODEL.md §3.3): a table-level token bucket at the provisioned
+//! rate with a burst reservoir of up to 300 s of unused capacity (§3.1), then the per-partition
+//! caps of 3,000 RCU and 1,000 WCU per second (§2.1).
+//!
+//! On demand (MODEL.md §4, §10.4): no provisioned rate; a table-level bucket only for the
+//! configured maximum throughput (§4.5) or the per-table quota (§4.3), then the same
+//! per-partition caps. The table's ceiling is therefore its partition count times the caps,
+//! which the simulator grows by splitting partitions (see `ondemand`).
+//!
+//! The table bucket is checked first, as a request router checks its global-admission tokens
+//! before the storage node checks the partition (§3.3). A refused attempt consumes nothing.
+
+use super::bucket::TokenBucket;
+use super::throttle::{LimitType, Operation, Resource, ThrottleReason};
+use crate::engine::{Access, CapacityGate, Charge, MILLI, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS};
+use crate::time::SimTime;
+
+/// Parameters of the provisioned admission model. Defaults come from MODEL.md.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CapacityParams {
+    /// Seconds of unused capacity the burst reservoir retains (MODEL.md §3.1: "up to 5 minutes
+    /// (300 seconds)"). Default 300.
+    pub burst_seconds: u64,
+    /// Seconds of burst the reservoir holds at time zero. Undocumented [INF]: a table that has
+    /// just been created has had no unused capacity, so the default is 0.
+    pub initial_burst_seconds: u64,
+    /// Read ceiling of one partition, RCU per second (MODEL.md §2.1). Default 3,000.
+    pub partition_read_units: u64,
+    /// Write ceiling of one partition, WCU per second (MODEL.md §2.1). Default 1,000.
+    pub partition_write_units: u64,
+    /// Per-table throughput quota, RRU and WRU per second each, that bounds an on-demand table
+    /// (MODEL.md §4.3: 40,000 by default, adjustable).
+    pub table_quota_units: u64,
+}
+
+impl Default for CapacityParams {
+    fn default() -> CapacityParams {
+        CapacityParams {
+            burst_seconds: 300,
+            initial_burst_seconds: 0,
+            partition_read_units: PARTITION_READ_UNITS,
+            partition_write_units: PARTITION_WRITE_UNITS,
+            table_quota_units: 40_000,
+        }
+    }
+}
+
+/// The read or the write side of admission: an optional table bucket and one bucket per
+/// partition.
+#[derive(Clone, Debug)]
+struct Side {
+    table: Option<TokenBucket>,
+    table_limit: LimitType,
+    partitions: Vec<TokenBucket>,
+    partition_rate_milli: u64,
+    operation: Operation,
+}
+
+impl Side {
+    fn new(
+        table: Option<TokenBucket>,
+        table_limit: LimitType,
+        partition_units: u64,
+        partitions: usize,
+        operation: Operation,
+    ) -> Side {
+        let rate = partition_units * MILLI;
+        let partition = TokenBucket::new(rate, rate, rate, SimTime::ZERO);
+        Side {
+            table,
+            table_limit,
+            partitions: vec![partition; partitions],
+            partition_rate_milli: rate,
+            operation,
+        }
+    }
+
+    /// A provisioned side: the table bucket refills at the provisioned rate and keeps up to
+    /// `burst_seconds` of unused capacity (MODEL.md §3.1).
+    fn provisioned(
+        units: u64,
+        partition_units: u64,
+        partitions: usize,
+        p: &CapacityParams,
+        op: Operation,
+    ) -> Side {
+        let rate = units * MILLI;
+        // At least one second of capacity, so an item larger than one second's tokens can pass.
+        let cap = rate * p.burst_seconds.max(1);
+        let initial = rate * (1 + p.initial_burst_seconds);
+        let table = TokenBucket::new(rate, cap, initial, SimTime::ZERO);
+        Side::new(Some(table), LimitType::ProvisionedThroughputExceeded, partition_units, partitions, op)
+    }
+
+    /// An on-demand side: a one-second table bucket at the maximum throughput setting if one is
+    /// set below the quota (MODEL.md §4.5), else at the per-table quota (§4.3).
+    fn on_demand(
+        max: Option<u64>,
+        partition_units: u64,
+        partitions: usize,
+        p: &CapacityParams,
+        op: Operation,
+    ) -> Side {
+        let (units, limit) = match max {
+            Some(max) if max < p.table_quota_units => (max, LimitType::MaxOnDemandThroughputExceeded),
+            _ => (p.table_quota_units, LimitType::AccountLimitExceeded),
+        };
+        let rate = units * MILLI;
+        let table = TokenBucket::new(rate, rate, rate, SimTime::ZERO);
+        Side::new(Some(table), limit, partition_units, partitions, op)
+    }
+
+    #[inline]
+    fn admit(&mut self, now: SimTime, partition: usize, milli: u64) -> Result<(), ThrottleReason> {
+        let reason = |limit| ThrottleReason::new(Resource::Table, self.operation, limit);
+        if let Some(table) = &mut self.table {
+            if !table.can_take(now, milli) {
+                return Err(reason(self.table_limit));
+            }
+        }
+        let bucket = &mut self.partitions[partition];
+        if !bucket.can_take(now, milli) {
+            return Err(reason(LimitType::KeyRangeThroughputExceeded));
+        }
+        bucket.take(milli);
+        if let Some(table) = &mut self.table {
+            table.take(milli);
+        }
+        Ok(())
+    }
+
+    fn ceiling_units(&self) -> u64 {
+        let partitions = self.partitions.len() as u64 * self.partition_rate_milli / MILLI;
+        self.table.as_ref().map_or(partitions, |t| partitions.min(t.rate_milli_per_s() / MILLI))
+    }
+}
+
+/// How a table is billed, which decides its admission (MODEL.md §3, §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingMode {
+    /// Provisioned capacity.
+    Provisioned {
+        /// RCU.
+        read_units: u64,
+        /// WCU.
+        write_units: u64,
+    },
+    /// On demand, with optional maximum throughput settings (MODEL.md §4.5).
+    OnDemand {
+        /// `MaxReadRequestUnits`, if set.
+        max_read_units: Option<u64>,
+        /// `MaxWriteRequestUnits`, if set.
+        max_write_units: Option<u64>,
+    },
+}
+
+/// The admission state of one table.
+#[derive(Clone, Debug)]
+pub struct Admission {
+    read: Side,
+    write: Side,
+    mode: BillingMode,
+}
+
+impl Admission {
+    /// Admission for a table billed by `mode`, with `partitions` partitions.
+    pub fn new(mode: BillingMode, partitions: usize, p: &CapacityParams) -> Admission {
+        let (read, write) = match mode {
+            BillingMode::Provisioned { read_units, write_units } => (
+                Side::provisioned(read_units, p.partition_read_units, partitions, p, Operation::Read),
+                Side::provisioned(write_units, p.partition_write_units, partitions, p, Operation::Write),
+            ),
+            BillingMode::OnDemand { max_read_units, max_write_units } => (
+                Side::on_demand(max_read_units, p.partition_read_units, partitions, p, Operation::Read),
+                Side::on_demand(max_write_units, p.partition_write_units, partitions, p, Operation::Write),
+            ),
+        };
+        Admission { read, write, mode }
+    }
+
+    /// A provisioned table's admission.
+    pub fn provisioned(
+        read_units: u64,
+        write_units: u64,
+        partitions: usize,
+        p: &CapacityParams,
+    ) -> Admission {
+        Admission::new(BillingMode::Provisioned { read_units, write_units }, partitions, p)
+    }
+
+    /// The billing mode.
+    pub fn mode(&self) -> BillingMode {
+        self.mode
+    }
+
+    /// The table's read and write ceilings now, units per second: the provisioned capacity, or
+    /// for on demand the partitions' combined caps bounded by the maximum throughput or quota.
+    pub fn ceiling_units(&self) -> (u64, u64) {
+        match self.mode {
+            BillingMode::Provisioned { read_units, write_units } => (read_units, write_units),
+            BillingMode::OnDemand { .. } => (self.read.ceiling_units(), self.write.ceiling_units()),
+        }
+    }
+
+    /// Number of partitions admission tracks.
+    pub fn partition_count(&self) -> usize {
+        self.read.partitions.len()
+    }
+
+    /// Admits `charge` at `now`, consuming its units, or refuses it with the reason DynamoDB
+    /// would give and consumes nothing.
+    #[inline]
+    pub fn admit(&mut self, now: SimTime, charge: Charge) -> Result<(), ThrottleReason> {
+        match charge.access {
+            Access::Read => self.read.admit(now, charge.partition, charge.milli),
+            Access::Write => self.write.admit(now, charge.partition, charge.milli),
+        }
+    }
+
+    /// Milli-units of table-level read and write capacity available at `now` (burst included).
+    pub fn table_available_milli(&mut self, now: SimTime) -> (u64, u64) {
+        let available = |side: &mut Side| side.table.as_mut().map_or(u64::MAX, |t| t.available_milli(now));
+        (available(&mut self.read), available(&mut self.write))
+    }
+
+    /// The partition at `index` was split into two: each child starts with the tokens its parent
+    /// held (a split moves data, it does not mint capacity).
+    pub fn partition_split(&mut self, index: usize) {
+        for side in [&mut self.read, &mut self.write] {
+            let child = side.partitions[index].clone();
+            side.partitions.insert(index + 1, child);
+        }
+    }
+}
+
+/// Binds an admission model to the current time, for the engine's [`CapacityGate`].
+pub struct Gate<'a> {
+    /// The admission state.
+    pub admission: &'a mut Admission,
+    /// The simulated time of the attempt.
+    pub now: SimTime,
+}
+
+impl CapacityGate for Gate<'_> {
+    type Refusal = ThrottleReason;
+
+    #[inline]
+    fn admit(&mut self, charge: Charge) -> Result<(), ThrottleReason> {
+        self.admission.admit(self.now, charge)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(partition: usize, units: u64) -> Charge {
+        Charge { partition, access: Access::Write, milli: units * MILLI }
+    }
+
+    /// Serves one write per `interval_us` for `seconds`, returns the number admitted per second.
+    fn drive(adm: &mut Admission, from_s: u64, seconds: u64, per_second: u64, partition: usize) -> Vec<u64> {
+        let interval = 1_000_000 / per_second;
+        (from_s..from_s + seconds)
+            .map(|s| {
+                (0..per_second)
+                    .filter(|i| adm.admit(SimTime(s * 1_000_000 + i * interval), write(partition, 1)).is_ok())
+                    .count() as u64
+            })
+            .collect()
+    }
+
+    /// MODEL.md §12 D1: 100 WCU idle for 300 s hold 30,000 WCU of burst; 400 writes/s are then
+    /// served for about 100 s before falling to 100 per second.
+    #[test]
+    fn burst_reservoir_serves_a_spike_for_about_100_seconds() {
+        let mut adm = Admission::provisioned(100, 100, 1, &CapacityParams::default());
+        assert_eq!(adm.table_available_milli(SimTime::from_secs(300)).1, 30_000 * MILLI);
+        let served = drive(&mut adm, 300, 200, 400, 0);
+        let full_seconds = served.iter().take_while(|&&n| n == 400).count();
+        assert!((99..=101).contains(&full_seconds), "served in full for {full_seconds} s");
+        let tail: u64 = served[110..].iter().sum::<u64>() / 90;
+        assert_eq!(tail, 100, "after the burst, the provisioned rate");
+    }
+
+    /// MODEL.md §2.1: one partition serves at most 1,000 WCU per second, even when the table has
+    /// far more capacity; the refusal names the key range.
+    #[test]
+    fn partition_cap_throttles_a_hot_partition_below_table_capacity() {
+        let mut adm = Admission::provisioned(0, 4_000, 4, &CapacityParams::default());
+        let served = drive(&mut adm, 0, 5, 2_000, 2);
+        // The partition's one-second bucket starts full, so the first second also spends it.
+        assert!(served[0] < 2_000, "{served:?}");
+        assert!(served[1..].iter().all(|&n| (1_000..=1_001).contains(&n)), "{served:?}");
+        let mut adm = Admission::provisioned(0, 4_000, 4, &CapacityParams::default());
+        assert!(adm.admit(SimTime::ZERO, write(1, 1_000)).is_ok());
+        let reason = adm.admit(SimTime::ZERO, write(1, 1)).expect_err("partition drained");
+        assert_eq!(reason.code(), "TableWriteKeyRangeThroughputExceeded");
+        assert!(adm.admit(SimTime::ZERO, write(0, 1)).is_ok(), "other partitions unaffected");
+    }
+
+    /// MODEL.md §4.2, §2.2: a new on-demand table of 4 partitions serves 4,000 WRU per second
+    /// (4 x 1,000) and no more, whatever the traffic's spread; the refusal names the key range.
+    #[test]
+    fn on_demand_ceiling_is_the_partitions_caps() {
+        let mode = BillingMode::OnDemand { max_read_units: None, max_write_units: None };
+        let mut adm = Admission::new(mode, 4, &CapacityParams::default());
+        assert_eq!(adm.ceiling_units(), (12_000, 4_000));
+        // Past the first seconds, which spend the full one-second buckets.
+        let served: u64 = (0..4).map(|p| drive(&mut adm, 0, 6, 1_500, p)[3..].iter().sum::<u64>()).sum();
+        assert_eq!(served / 3, 4_000);
+        let mut adm = Admission::new(mode, 4, &CapacityParams::default());
+        assert!(adm.admit(SimTime::ZERO, write(0, 1_000)).is_ok());
+        let reason = adm.admit(SimTime::ZERO, write(0, 1)).expect_err("partition drained");
+        assert_eq!(reason.code(), "TableWriteKeyRangeThroughputExceeded");
+    }
+
+    /// MODEL.md §4.5: a maximum throughput setting throttles with its own reason and exception.
+    #[test]
+    fn on_demand_maximum_throughput_throttles() {
+        let mode = BillingMode::OnDemand { max_read_units: None, max_write_units: Some(50) };
+        let mut adm = Admission::new(mode, 4, &CapacityParams::default());
+        assert_eq!(adm.ceiling_units(), (12_000, 50));
+        assert!(adm.admit(SimTime::ZERO, write(0, 50)).is_ok());
+        let reason = adm.admit(SimTime::ZERO, write(1, 1)).expect_err("table maximum reached");
+        assert_eq!(reason.code(), "TableWriteMaxOnDemandThroughputExceeded");
+        assert_eq!(reason.exception(), "ThrottlingException");
+    }
+
+    /// MODEL.md §4.3: without a maximum, the per-table quota bounds an on-demand table.
+    #[test]
+    fn on_demand_quota_throttles_as_account_limit() {
+        let params = CapacityParams { table_quota_units: 100, ..CapacityParams::default() };
+        let mode = BillingMode::OnDemand { max_read_units: None, max_write_units: None };
+        let mut adm = Admission::new(mode, 4, &params);
+        assert!(adm.admit(SimTime::ZERO, write(0, 100)).is_ok());
+        let reason = adm.admit(SimTime::ZERO, write(1, 1)).expect_err("quota reached");
+        assert_eq!(reason.code(), "TableWriteAccountLimitExceeded");
+    }
+
+    #[test]
+    fn table_limit_names_provisioned_throughput() {
+        let mut adm = Admission::provisioned(10, 10, 1, &CapacityParams::default());
+        assert!(adm.admit(SimTime::ZERO, write(0, 10)).is_ok());
+        let reason = adm.admit(SimTime::ZERO, write(0, 1)).expect_err("table drained");
+        assert_eq!(reason.code(), "TableWriteProvisionedThroughputExceeded");
+        assert_eq!(reason.exception(), "ProvisionedThroughputExceededException");
+    }
+}

@@ -1,0 +1,123 @@
+//! Capacity dynamics as scenario tests with numbers (MODEL.md §12 C, D, E): burst, the
+//! per-partition cap on one key, split for heat, and on-demand growth. Each runs a small
+//! scenario through the library and checks per-second figures.
+
+use ddbsim::metrics::Metrics;
+use ddbsim::sim::RunOutput;
+use std::path::Path;
+
+/// Runs scenario `text` at its own seed.
+fn run(text: &str) -> (Metrics, RunOutput) {
+    let scenario = ddbsim::scenario::parse(Path::new("capacity-test.toml"), text).expect("a valid scenario");
+    let mut metrics = Metrics::default();
+    let out = ddbsim::sim::run(&scenario.config, scenario.seed.unwrap_or(1), &mut metrics, &mut |_| {});
+    (metrics, out)
+}
+
+/// Mean of `succeeded` over seconds `from..to`.
+fn mean_succeeded(m: &Metrics, from: usize, to: usize) -> f64 {
+    m.seconds[from..to].iter().map(|s| s.succeeded as f64).sum::<f64>() / (to - from) as f64
+}
+
+fn scenario(table: &str, workload: &str, capacity: &str, duration: &str) -> String {
+    format!(
+        "name = \"t\"\nduration = \"{duration}\"\nseed = 3\n[table]\nname = \"T\"\npartition_key = \"K\"\n{table}\n\
+         [[workload]]\nname = \"w\"\n{workload}\n[client]\nretry = \"none\"\n[capacity]\n{capacity}\n"
+    )
+}
+
+/// MODEL.md §12 D1: 100 WCU idle for 300 s hold 30,000 WCU of burst, so 400 writes per second
+/// are served in full for about 100 s, then at the provisioned 100 per second.
+#[test]
+fn burst_serves_a_spike_for_about_100_seconds() {
+    let text = scenario(
+        "read_capacity = 100\nwrite_capacity = 100",
+        "operation = \"put\"\nrate = 400\nitem_bytes = 1000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
+        "initial_burst_seconds = 300",
+        "200s",
+    );
+    let (m, _) = run(&text);
+    let full = m.seconds.iter().take_while(|s| s.succeeded as f64 > 0.9 * s.offered as f64).count();
+    assert!((95..=105).contains(&full), "served in full for {full} s");
+    let after = mean_succeeded(&m, 120, 200);
+    assert!((95.0..=105.0).contains(&after), "then {after} per second");
+}
+
+/// MODEL.md §2.1, §6.3: 5,000 strongly consistent reads per second of one key are served at
+/// about 3,000 per second, the partition's cap, whatever the table's capacity; one hot item is
+/// not split for heat.
+#[test]
+fn one_hot_key_serves_3000_strong_reads_per_second() {
+    let text = scenario(
+        "read_capacity = 20000\nwrite_capacity = 10",
+        "operation = \"get\"\nconsistency = \"strong\"\nrate = 5000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1 }",
+        "heat_split_delay_seconds = 10\nheat_window_seconds = 10",
+        "60s",
+    );
+    let (m, out) = run(&text);
+    let served = mean_succeeded(&m, 5, 60);
+    assert!((2_950.0..=3_050.0).contains(&served), "{served} reads per second");
+    assert_eq!(out.splits, 0, "a single hot item is not split");
+    let totals = m.totals();
+    assert_eq!(totals.throttled_by_reason.iter().sum::<u32>() as u64, totals.throttled);
+}
+
+/// MODEL.md §2.4: a partition hot across many keys splits at its traffic median after the
+/// window and the delay; its two children then serve what one could not.
+#[test]
+fn a_hot_partition_splits_for_heat_and_then_serves_the_load() {
+    let text = scenario(
+        "read_capacity = 10\nwrite_capacity = 4000\ninitial_partitions = 1",
+        "operation = \"put\"\nrate = 1500\nitem_bytes = 500\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
+        "heat_window_seconds = 30\nheat_split_delay_seconds = 60",
+        "150s",
+    );
+    let (m, out) = run(&text);
+    assert_eq!((out.initial_partitions, out.splits, out.table.partition_count()), (1, 1, 2));
+    let before = mean_succeeded(&m, 5, 85);
+    let after = mean_succeeded(&m, 100, 150);
+    assert!((980.0..=1_020.0).contains(&before), "one partition: {before} writes per second");
+    assert!((1_450.0..=1_550.0).contains(&after), "two partitions: {after} writes per second");
+    let states = &m.table_states;
+    assert_eq!((states[80].partitions, states[95].partitions), (1, 2), "split at 30 s + 60 s");
+    let items: u64 = out.table.partitions().iter().map(|p| p.item_count()).sum();
+    assert_eq!(items, out.table.item_count());
+    assert!(out.table.partitions().iter().all(|p| p.item_count() > items / 3), "the split moved items");
+}
+
+/// MODEL.md §4.1, §4.2, §12 E1: a new on-demand table serves 4,000 writes per second at once;
+/// sustained traffic above half its ceiling doubles it, and not again within 30 minutes.
+#[test]
+fn on_demand_doubles_past_its_previous_peak_and_no_faster() {
+    let text = scenario(
+        "billing_mode = \"on_demand\"",
+        "operation = \"put\"\nrate = 7000\nitem_bytes = 500\n[workload.attributes]\nK = { distribution = \"uniform\", count = 10_000_000 }",
+        "split_for_heat = false",
+        "300s",
+    );
+    let (m, out) = run(&text);
+    let first = mean_succeeded(&m, 5, 55);
+    let doubled = mean_succeeded(&m, 70, 300);
+    assert!((3_950.0..=4_050.0).contains(&first), "new table: {first} writes per second");
+    assert!((6_900.0..=7_100.0).contains(&doubled), "doubled: {doubled} writes per second");
+    assert_eq!((out.initial_partitions, out.table.partition_count()), (4, 8), "one doubling in 5 minutes");
+    assert_eq!(out.admission.ceiling_units(), (24_000, 8_000));
+}
+
+/// MODEL.md §4.5: an on-demand maximum throughput setting throttles with its own reason.
+#[test]
+fn on_demand_maximum_throughput_throttles_with_its_reason() {
+    let text = scenario(
+        "billing_mode = \"on_demand\"\nmax_write_request_units = 500",
+        "operation = \"put\"\nrate = 800\nitem_bytes = 500\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
+        "",
+        "30s",
+    );
+    let (m, _) = run(&text);
+    let served = mean_succeeded(&m, 5, 30);
+    assert!((490.0..=510.0).contains(&served), "{served}");
+    let reason = ddbsim::capacity::ThrottleReason::all()
+        .find(|r| r.code() == "TableWriteMaxOnDemandThroughputExceeded")
+        .expect("a known reason");
+    assert!(m.totals().throttled_by_reason[reason.index()] > 5_000);
+}
