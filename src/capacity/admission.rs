@@ -220,6 +220,22 @@ impl Admission {
         }
     }
 
+    /// Changes a provisioned table's capacity at `now` (UpdateTable): the table buckets refill
+    /// at the new rates from now on and keep the tokens they hold, up to the new burst cap.
+    /// Ignored for an on-demand table.
+    pub fn set_provisioned(&mut self, now: SimTime, read_units: u64, write_units: u64, p: &CapacityParams) {
+        if !matches!(self.mode, BillingMode::Provisioned { .. }) {
+            return;
+        }
+        self.mode = BillingMode::Provisioned { read_units, write_units };
+        for (side, units) in [(&mut self.read, read_units), (&mut self.write, write_units)] {
+            if let Some(table) = &mut side.table {
+                let rate = units * MILLI;
+                table.reconfigure(now, rate, rate * p.burst_seconds.max(1));
+            }
+        }
+    }
+
     /// Milli-units of table-level read and write capacity available at `now` (burst included).
     pub fn table_available_milli(&mut self, now: SimTime) -> (u64, u64) {
         let available = |side: &mut Side| side.table.as_mut().map_or(u64::MAX, |t| t.available_milli(now));

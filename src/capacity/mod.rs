@@ -4,12 +4,14 @@
 //! an argument; a throttled attempt is an outcome carrying its reason and consumes nothing.
 
 pub mod admission;
+pub mod autoscale;
 pub mod bucket;
 pub mod heat;
 pub mod ondemand;
 pub mod throttle;
 
 pub use admission::{Admission, BillingMode, CapacityParams, Gate};
+pub use autoscale::{AutoScaler, AutoScalingParams, ScalingTarget};
 pub use bucket::TokenBucket;
 pub use heat::{HeatParams, HeatTracker, SplitDecision};
 pub use ondemand::{GrowthParams, OnDemandGrowth};

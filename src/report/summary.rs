@@ -212,12 +212,23 @@ pub fn build(
 /// console's auto-scaling default when switching to provisioned (MODEL.md §4.3: "target 70%").
 pub const PROVISIONED_EQUIVALENT_TARGET: f64 = 0.7;
 
-/// The provisioned capacity to price (RCU, WCU): the table's own for a provisioned table; for
-/// an on-demand table, the capacity that serves its busiest second at the target utilisation
-/// (DESIGN.md, `cost.provisioned_usd`).
+/// The provisioned capacity to price (RCU, WCU): for a provisioned table, its capacity averaged
+/// over the simulated seconds, as auto scaling and scheduled changes moved it; for an on-demand
+/// table, the capacity that serves its busiest second at the target utilisation (DESIGN.md,
+/// `cost.provisioned_usd`).
 fn provisioned_equivalent(config: &crate::sim::SimConfig, metrics: &Metrics) -> (f64, f64) {
     match config.billing {
-        BillingMode::Provisioned { read_units, write_units } => (read_units as f64, write_units as f64),
+        BillingMode::Provisioned { read_units, write_units } => {
+            let seconds = (config.duration_us / 1_000_000).max(1) as usize;
+            let states = &metrics.table_states[..seconds.min(metrics.table_states.len())];
+            if states.is_empty() {
+                return (read_units as f64, write_units as f64);
+            }
+            let mean = |units: fn(&crate::sim::TableState) -> u64| {
+                states.iter().map(units).sum::<u64>() as f64 / states.len() as f64
+            };
+            (mean(|s| s.read_ceiling_units), mean(|s| s.write_ceiling_units))
+        }
         BillingMode::OnDemand { .. } => {
             let peak = |milli: fn(&crate::metrics::SecondStats) -> u64| {
                 let busiest = metrics.seconds.iter().map(milli).max().unwrap_or(0);

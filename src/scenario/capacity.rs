@@ -1,10 +1,13 @@
 //! Validation of how a table is billed and of the capacity model's parameters: `[table]`'s
 //! billing keys and the `[capacity]` section.
 
-use super::raw::{RawCapacity, RawTable};
+use super::raw::{RawCapacity, RawScalingTarget, RawTable};
 use super::validate::{one_of, positive_int, Problems, TABLE_QUOTA_UNITS};
-use crate::capacity::{BillingMode, CapacityParams, GrowthParams, HeatParams};
+use crate::capacity::{
+    AutoScalingParams, BillingMode, CapacityParams, GrowthParams, HeatParams, ScalingTarget,
+};
 use crate::engine::initial_partition_count;
+use crate::time::{parse_duration_micros, SimTime};
 
 /// The table's billing mode, or `None` after recording what is wrong.
 pub(super) fn billing(p: &mut Problems, t: &RawTable) -> Option<BillingMode> {
@@ -118,4 +121,94 @@ pub(super) fn params(
     share(p, "capacity.heat_single_item_share", c.heat_single_item_share, &mut heat.single_item_share);
     share(p, "capacity.on_demand_growth_threshold", c.on_demand_growth_threshold, &mut growth.threshold);
     (capacity, heat, growth)
+}
+
+fn scaling_target(p: &mut Problems, path: &str, raw: &RawScalingTarget) -> Option<ScalingTarget> {
+    let min = positive_int(p, &format!("{path}.min"), Some(raw.min), 1, TABLE_QUOTA_UNITS);
+    let max = positive_int(p, &format!("{path}.max"), Some(raw.max), 1, TABLE_QUOTA_UNITS);
+    if !(0.2..=0.9).contains(&raw.target) {
+        p.add(
+            format!("{path}.target"),
+            format!("must be a utilisation from 0.2 to 0.9 (MODEL.md §5), got {}", raw.target),
+        );
+        return None;
+    }
+    let (min, max) = (min?, max?);
+    if max < min {
+        p.add(format!("{path}.max"), format!("must be at least min ({min}), got {max}"));
+        return None;
+    }
+    Some(ScalingTarget { min, max, target: raw.target })
+}
+
+/// `[table.auto_scaling]`, for provisioned tables only.
+pub(super) fn auto_scaling(
+    p: &mut Problems,
+    t: &RawTable,
+    billing: Option<BillingMode>,
+) -> AutoScalingParams {
+    let mut params = AutoScalingParams::default();
+    let Some(raw) = &t.auto_scaling else { return params };
+    if matches!(billing, Some(BillingMode::OnDemand { .. })) {
+        p.add("table.auto_scaling", "applies to provisioned tables only: on demand scales by itself");
+        return params;
+    }
+    params.read = raw.read.as_ref().and_then(|r| scaling_target(p, "table.auto_scaling.read", r));
+    params.write = raw.write.as_ref().and_then(|w| scaling_target(p, "table.auto_scaling.write", w));
+    if raw.read.is_none() && raw.write.is_none() {
+        p.add(
+            "table.auto_scaling",
+            "needs `read` or `write`, e.g. write = { min = 5, max = 1000, target = 0.7 }",
+        );
+    }
+    if let Some(delay) =
+        positive_int(p, "table.auto_scaling.update_delay_seconds", raw.update_delay_seconds, 0, 3_600)
+    {
+        params.update_delay_seconds = delay;
+    }
+    params
+}
+
+/// `[[table.schedule]]`: capacity changes at given times, for provisioned tables, in time order.
+pub(super) fn schedule(
+    p: &mut Problems,
+    t: &RawTable,
+    billing: Option<BillingMode>,
+) -> Vec<(SimTime, u64, u64)> {
+    let Some(BillingMode::Provisioned { read_units, write_units }) = billing else {
+        if !t.schedule.is_empty() && matches!(billing, Some(BillingMode::OnDemand { .. })) {
+            p.add("table.schedule", "capacity changes apply to provisioned tables only");
+        }
+        return Vec::new();
+    };
+    let (mut read, mut write) = (read_units, write_units);
+    let mut changes = Vec::new();
+    for (i, change) in t.schedule.iter().enumerate() {
+        let path = format!("table.schedule[{i}]");
+        let at = match &change.at {
+            toml::Value::String(s) => parse_duration_micros(s),
+            toml::Value::Integer(n) if *n > 0 => Some(*n as u64 * 1_000_000),
+            _ => None,
+        };
+        let Some(at) = at else {
+            p.add(
+                format!("{path}.at"),
+                format!("must be a time such as \"10m\" or a number of seconds, got {}", change.at),
+            );
+            continue;
+        };
+        if change.read_capacity.is_none() && change.write_capacity.is_none() {
+            p.add(path.clone(), "changes nothing: give read_capacity, write_capacity or both");
+        }
+        read = positive_int(p, &format!("{path}.read_capacity"), change.read_capacity, 1, TABLE_QUOTA_UNITS)
+            .unwrap_or(read);
+        write =
+            positive_int(p, &format!("{path}.write_capacity"), change.write_capacity, 1, TABLE_QUOTA_UNITS)
+                .unwrap_or(write);
+        if changes.last().is_some_and(|&(last, _, _): &(SimTime, u64, u64)| last.micros() > at) {
+            p.add(format!("{path}.at"), "changes must be listed in time order");
+        }
+        changes.push((SimTime(at), read, write));
+    }
+    changes
 }

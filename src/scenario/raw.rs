@@ -47,6 +47,42 @@ pub struct RawTable {
     pub warm_read_units: Option<i64>,
     #[serde(default)]
     pub warm_write_units: Option<i64>,
+    #[serde(default)]
+    pub auto_scaling: Option<RawAutoScaling>,
+    #[serde(default)]
+    pub schedule: Vec<RawScheduled>,
+}
+
+/// `[table.auto_scaling]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoScaling {
+    #[serde(default)]
+    pub read: Option<RawScalingTarget>,
+    #[serde(default)]
+    pub write: Option<RawScalingTarget>,
+    #[serde(default)]
+    pub update_delay_seconds: Option<i64>,
+}
+
+/// `read = { min, max, target }` in `[table.auto_scaling]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScalingTarget {
+    pub min: i64,
+    pub max: i64,
+    pub target: f64,
+}
+
+/// One `[[table.schedule]]`: a capacity change at a given time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduled {
+    pub at: toml::Value,
+    #[serde(default)]
+    pub read_capacity: Option<i64>,
+    #[serde(default)]
+    pub write_capacity: Option<i64>,
 }
 
 /// One `[[workload]]`.

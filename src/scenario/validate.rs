@@ -188,6 +188,8 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         p.add("table.sort_key", "must differ from the partition key");
     }
     let billing = super::capacity::billing(&mut p, t);
+    let auto_scaling = super::capacity::auto_scaling(&mut p, t, billing);
+    let schedule = super::capacity::schedule(&mut p, t, billing);
     let initial_partitions =
         positive_int(&mut p, "table.initial_partitions", t.initial_partitions, 1, 1_000_000)
             .map(|n| n as u32);
@@ -239,6 +241,8 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         capacity,
         heat,
         growth: super::capacity::warm_growth(growth, t),
+        auto_scaling,
+        schedule,
         workloads,
         retry,
         attempt_latency_us: (latency_ms * 1_000.0).round() as u64,

@@ -10,8 +10,8 @@ pub mod queue;
 pub mod retry;
 
 use crate::capacity::{
-    Admission, BillingMode, CapacityParams, Gate, GrowthParams, HeatParams, HeatTracker, OnDemandGrowth,
-    SplitDecision, ThrottleReason,
+    Admission, AutoScaler, AutoScalingParams, BillingMode, CapacityParams, Gate, GrowthParams, HeatParams,
+    HeatTracker, OnDemandGrowth, SplitDecision, ThrottleReason,
 };
 use crate::engine::{initial_partition_count, Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
@@ -35,6 +35,10 @@ pub struct SimConfig {
     pub heat: HeatParams,
     /// On-demand growth parameters.
     pub growth: GrowthParams,
+    /// Auto scaling of provisioned capacity.
+    pub auto_scaling: AutoScalingParams,
+    /// Capacity changes at given times (UpdateTable), in time order: (time, RCU, WCU).
+    pub schedule: Vec<(SimTime, u64, u64)>,
     /// Workloads, in scenario order.
     pub workloads: Vec<WorkloadSpec>,
     /// The client's retry profile.
@@ -117,6 +121,8 @@ enum Event {
     Retry(Pending),
     /// A split decided earlier, due now.
     Split(SplitDecision),
+    /// New provisioned capacity (RCU, WCU) takes effect; `scaled` if auto scaling asked for it.
+    SetCapacity { read_units: u64, write_units: u64, scaled: bool },
 }
 
 /// One generator per workload: its arrivals and random streams.
@@ -135,9 +141,11 @@ struct World {
     admission: Admission,
     heat: HeatTracker,
     growth: Option<OnDemandGrowth>,
+    scaler: AutoScaler,
     splits: u64,
     second: u64,
     second_milli: (u64, u64),
+    minute_milli: (u64, u64),
 }
 
 /// Runs `config` with root seed `seed`, reporting outcomes to `observer` and calling `progress`
@@ -156,7 +164,18 @@ pub fn run<O: Observer>(
     let growth = matches!(config.billing, BillingMode::OnDemand { .. })
         .then(|| OnDemandGrowth::new(config.growth.clone()));
     let heat = HeatTracker::new(config.heat.clone(), &table, caps);
-    let mut world = World { table, admission, heat, growth, splits: 0, second: 0, second_milli: (0, 0) };
+    let scaler = AutoScaler::new(config.auto_scaling.clone());
+    let mut world = World {
+        table,
+        admission,
+        heat,
+        growth,
+        scaler,
+        splits: 0,
+        second: 0,
+        second_milli: (0, 0),
+        minute_milli: (0, 0),
+    };
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
@@ -169,6 +188,9 @@ pub fn run<O: Observer>(
     let mut retry_rng = stream(seed, "client/retry");
     let mut quota = RetryQuota::new(&config.retry);
     let mut queue: EventQueue<Event> = EventQueue::default();
+    for &(at, read_units, write_units) in &config.schedule {
+        queue.push(at, Event::SetCapacity { read_units, write_units, scaled: false });
+    }
     let mut events = 0u64;
     let mut now = SimTime::ZERO;
     let mut client = Client { config, quota: &mut quota, rng: &mut retry_rng, queue: &mut queue };
@@ -207,6 +229,12 @@ pub fn run<O: Observer>(
             _ => match client.queue.pop().map(|(_, e)| e) {
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
                 Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
+                Some(Event::SetCapacity { read_units, write_units, scaled }) => {
+                    world.set_capacity(now, config, (read_units, write_units), observer);
+                    if scaled {
+                        world.scaler.applied();
+                    }
+                }
                 None => break,
             },
         }
@@ -236,6 +264,21 @@ impl World {
             let (read, write) = self.second_milli;
             if growth.tick(self.second, read, write, self.admission.ceiling_units()) {
                 self.double_partitions(end, observer);
+            }
+        }
+        self.minute_milli =
+            (self.minute_milli.0 + self.second_milli.0, self.minute_milli.1 + self.second_milli.1);
+        if end.second() % 60 == 0 {
+            let (read, write) = self.minute_milli;
+            self.minute_milli = (0, 0);
+            let consumed = (read as f64 / 60_000.0, write as f64 / 60_000.0);
+            if self.scaler.enabled() {
+                if let Some((read_units, write_units)) =
+                    self.scaler.minute(end.second(), consumed, self.admission.ceiling_units())
+                {
+                    let due = end.plus_micros(self.scaler.update_delay_seconds() * MICROS_PER_SECOND);
+                    queue.push(due, Event::SetCapacity { read_units, write_units, scaled: true });
+                }
             }
         }
         for decision in self.heat.decide(end, &self.table) {
@@ -268,6 +311,25 @@ impl World {
         if let Some(index) = self.table.index_of(decision.partition) {
             if !self.split(now, index, decision.at, observer) {
                 self.heat.cancel_pending(index);
+            }
+        }
+    }
+
+    /// New provisioned capacity. If the partitions cannot serve it, they double until they can
+    /// (MODEL.md §2.2: "DynamoDB will double the current number of partitions").
+    fn set_capacity<O: Observer>(
+        &mut self,
+        now: SimTime,
+        config: &SimConfig,
+        units: (u64, u64),
+        observer: &mut O,
+    ) {
+        self.admission.set_provisioned(now, units.0, units.1, &config.capacity);
+        while (initial_partition_count(units.0, units.1) as usize) > self.table.partition_count() {
+            let before = self.table.partition_count();
+            self.double_partitions(now, observer);
+            if self.table.partition_count() == before {
+                break;
             }
         }
     }

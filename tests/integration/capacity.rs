@@ -121,3 +121,39 @@ fn on_demand_maximum_throughput_throttles_with_its_reason() {
         .expect("a known reason");
     assert!(m.totals().throttled_by_reason[reason.index()] > 5_000);
 }
+
+/// MODEL.md §5, §12 F1 and F3: 150 WCU consumed of 200 at a 70% target is above target for two
+/// minutes; auto scaling then asks for ceil(150 / 0.7) = 215, which lands after the UpdateTable
+/// delay, and the table's cost follows the capacity it had.
+#[test]
+fn auto_scaling_settles_at_215() {
+    let text = scenario(
+        "read_capacity = 10\nwrite_capacity = 200\n[table.auto_scaling]\n\
+         write = { min = 50, max = 1000, target = 0.7 }\nupdate_delay_seconds = 60",
+        "operation = \"put\"\nrate = 150\nitem_bytes = 1000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
+        "",
+        "6m",
+    );
+    let (m, out) = run(&text);
+    let w = |s: usize| m.table_states[s].write_ceiling_units;
+    assert_eq!((w(100), w(170)), (200, 200), "two minutes above target, then the UpdateTable delay");
+    assert!((210..=220).contains(&w(200)), "ceil(~150 / 0.7), got {}", w(200));
+    assert_eq!(w(359), w(200), "150 / 215 is below the target: no further change");
+    assert_eq!(out.admission.ceiling_units().1, w(359));
+}
+
+/// A scheduled UpdateTable raises capacity at its time; partitions double when the new capacity
+/// needs more of them (MODEL.md §2.2: 5,000 RCU + 2,000 WCU is 4 partitions, 8,000 RCU needs 8).
+#[test]
+fn a_scheduled_increase_doubles_the_partitions() {
+    let text = scenario(
+        "read_capacity = 5000\nwrite_capacity = 2000\n[[table.schedule]]\nat = \"30s\"\nread_capacity = 8000",
+        "operation = \"get\"\nrate = 100\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000 }",
+        "",
+        "60s",
+    );
+    let (m, out) = run(&text);
+    let s = |i: usize| (m.table_states[i].partitions, m.table_states[i].read_ceiling_units);
+    assert_eq!((s(10), s(40)), ((4, 5_000), (8, 8_000)));
+    assert_eq!(out.splits, 4);
+}
