@@ -16,7 +16,7 @@ pub(super) fn billing(p: &mut Problems, t: &RawTable) -> Option<BillingMode> {
     };
     let reject = |p: &mut Problems, key: &str, value: Option<i64>, mode: &str| {
         if value.is_some() {
-            p.add(format!("table.{key}"), format!("does not apply to a {mode} table"));
+            p.add(format!("table.{key}"), format!("does not apply to {mode} table"));
         }
     };
     match t.billing_mode.as_deref().unwrap_or("provisioned") {
@@ -32,15 +32,15 @@ pub(super) fn billing(p: &mut Problems, t: &RawTable) -> Option<BillingMode> {
                 ("warm_read_units", t.warm_read_units),
                 ("warm_write_units", t.warm_write_units),
             ] {
-                reject(p, key, value, "provisioned");
+                reject(p, key, value, "a provisioned");
             }
             let read_units = capacity(p, "read_capacity", t.read_capacity);
             let write_units = capacity(p, "write_capacity", t.write_capacity);
             Some(BillingMode::Provisioned { read_units: read_units?, write_units: write_units? })
         }
         "on_demand" => {
-            reject(p, "read_capacity", t.read_capacity, "on-demand");
-            reject(p, "write_capacity", t.write_capacity, "on-demand");
+            reject(p, "read_capacity", t.read_capacity, "an on-demand");
+            reject(p, "write_capacity", t.write_capacity, "an on-demand");
             let max_read_units = capacity(p, "max_read_request_units", t.max_read_request_units);
             let max_write_units = capacity(p, "max_write_request_units", t.max_write_request_units);
             capacity(p, "warm_read_units", t.warm_read_units);

@@ -5,6 +5,7 @@
 //! problem is then given the line where that key is written ([`locate`]).
 
 pub mod capacity;
+pub mod client;
 pub mod locate;
 pub mod raw;
 pub mod validate;

@@ -116,9 +116,9 @@ pub struct RawAttribute {
 #[serde(deny_unknown_fields)]
 pub struct RawClient {
     #[serde(default)]
-    pub retry: Option<String>,
+    pub retry: Option<toml::Value>,
     #[serde(default)]
-    pub attempt_latency_ms: Option<f64>,
+    pub attempt_latency_ms: Option<toml::Value>,
 }
 
 /// `[capacity]`: parameters of the admission model that AWS does not document.

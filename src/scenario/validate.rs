@@ -3,7 +3,7 @@
 use super::raw::{RawAttribute, RawScenario, RawWorkload};
 use super::{Problem, Scenario};
 use crate::engine::{Consistency, TableSpec, MAX_ITEM_BYTES};
-use crate::sim::{RetryProfile, SimConfig};
+use crate::sim::SimConfig;
 use crate::time::parse_duration_micros;
 use crate::workload::{OperationKind, ValueDistribution, WorkloadSpec, Zipf};
 use std::collections::BTreeSet;
@@ -14,9 +14,6 @@ pub const TABLE_QUOTA_UNITS: i64 = 40_000;
 pub const MAX_DURATION_US: u64 = 30 * 86_400 * 1_000_000;
 /// Highest request rate of one workload, per second.
 pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
-/// Default round trip of one attempt as the client sees it: DynamoDB's "single-digit
-/// millisecond" latency ([FOLK], MODEL.md §3.4 gives no number), in milliseconds.
-pub const DEFAULT_ATTEMPT_LATENCY_MS: f64 = 5.0;
 
 pub(super) struct Problems(pub(super) Vec<Problem>);
 
@@ -208,22 +205,14 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         }
     }
 
-    let client = raw.client.as_ref();
-    let retry_name = client.and_then(|c| c.retry.as_deref()).unwrap_or("aws-sdk-standard");
-    let retry = RetryProfile::by_name(retry_name);
-    if retry.is_none() {
-        p.add("client.retry", one_of("client.retry", retry_name, &RetryProfile::NAMES));
-    }
-    let latency_ms = client.and_then(|c| c.attempt_latency_ms).unwrap_or(DEFAULT_ATTEMPT_LATENCY_MS);
-    if !(latency_ms > 0.0 && latency_ms <= 60_000.0) {
-        p.add("client.attempt_latency_ms", format!("must be in (0, 60000] milliseconds, got {latency_ms}"));
-    }
-
+    let (retry, attempt_latency) = super::client::client(&mut p, raw.client.as_ref());
     let (capacity, heat, growth) = super::capacity::params(&mut p, raw.capacity.as_ref());
     if !p.0.is_empty() {
         return Err(p.0);
     }
-    let (Some(duration_us), Some(billing), Some(retry)) = (duration_us, billing, retry) else {
+    let (Some(duration_us), Some(billing), Some(retry), Some(attempt_latency)) =
+        (duration_us, billing, retry, attempt_latency)
+    else {
         return Err(vec![Problem {
             path: String::new(),
             line: None,
@@ -245,7 +234,7 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         schedule,
         workloads,
         retry,
-        attempt_latency_us: (latency_ms * 1_000.0).round() as u64,
+        attempt_latency,
         duration_us,
     };
     Ok(Scenario { name: raw.name, description: raw.description, seed, config, source: text.to_string() })

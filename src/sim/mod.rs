@@ -18,7 +18,7 @@ use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
 use crate::workload::{Arrivals, OperationKind, WorkloadSpec};
 pub use queue::EventQueue;
-pub use retry::{RetryProfile, RetryQuota};
+pub use retry::{LatencyModel, RetryProfile, RetryQuota};
 
 /// Everything a run needs, validated.
 #[derive(Clone, Debug)]
@@ -43,9 +43,9 @@ pub struct SimConfig {
     pub workloads: Vec<WorkloadSpec>,
     /// The client's retry profile.
     pub retry: RetryProfile,
-    /// Round-trip time of one attempt as the client sees it, microseconds. Undocumented
-    /// ("single-digit milliseconds"); a parameter.
-    pub attempt_latency_us: u64,
+    /// Round trip of one attempt as the client sees it. Undocumented ("single-digit
+    /// milliseconds"); a parameter.
+    pub attempt_latency: LatencyModel,
     /// Simulated duration during which requests arrive, microseconds.
     pub duration_us: u64,
 }
@@ -186,6 +186,7 @@ pub fn run<O: Observer>(
         })
         .collect();
     let mut retry_rng = stream(seed, "client/retry");
+    let mut latency_rng = stream(seed, "client/latency");
     let mut quota = RetryQuota::new(&config.retry);
     let mut queue: EventQueue<Event> = EventQueue::default();
     for &(at, read_units, write_units) in &config.schedule {
@@ -193,7 +194,13 @@ pub fn run<O: Observer>(
     }
     let mut events = 0u64;
     let mut now = SimTime::ZERO;
-    let mut client = Client { config, quota: &mut quota, rng: &mut retry_rng, queue: &mut queue };
+    let mut client = Client {
+        config,
+        quota: &mut quota,
+        rng: &mut retry_rng,
+        latency_rng: &mut latency_rng,
+        queue: &mut queue,
+    };
 
     loop {
         let arrival = sources
@@ -349,6 +356,7 @@ struct Client<'a> {
     config: &'a SimConfig,
     quota: &'a mut RetryQuota,
     rng: &'a mut StreamRng,
+    latency_rng: &'a mut StreamRng,
     queue: &'a mut EventQueue<Event>,
 }
 
@@ -367,7 +375,7 @@ impl Client<'_> {
                 .put_item(request.key.clone(), spec.item_bytes, &mut gate)
                 .map(|out| (out.partition, Access::Write, out.consumed_milli)),
         };
-        let latency = self.config.attempt_latency_us;
+        let latency = self.config.attempt_latency.draw(self.latency_rng);
         match outcome {
             Ok((index, access, milli)) => {
                 let partition = &world.table.partitions()[index];

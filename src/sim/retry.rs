@@ -132,6 +132,44 @@ impl RetryProfile {
     }
 }
 
+/// The round trip of one attempt as the client sees it, before any backoff.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LatencyModel {
+    /// Every attempt takes this many microseconds.
+    Constant(u64),
+    /// Log-normal: `exp(mu + sigma x N(0, 1))` microseconds (mu, sigma of the logarithm).
+    LogNormal {
+        /// Mean of the logarithm of microseconds.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+}
+
+/// The 99th percentile of the standard normal distribution.
+const Z_99: f64 = 2.326_347_874;
+
+impl LatencyModel {
+    /// A log-normal latency from its median and 99th percentile, microseconds.
+    pub fn log_normal(median_us: f64, p99_us: f64) -> LatencyModel {
+        LatencyModel::LogNormal { mu: median_us.ln(), sigma: (p99_us / median_us).ln() / Z_99 }
+    }
+
+    /// One attempt's latency, microseconds (at least 1).
+    #[inline]
+    pub fn draw(&self, rng: &mut StreamRng) -> u64 {
+        match *self {
+            LatencyModel::Constant(us) => us,
+            LatencyModel::LogNormal { mu, sigma } => {
+                use rand_distr::Distribution;
+                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                ((mu + sigma * z).exp().round() as u64).max(1)
+            }
+        }
+    }
+}
+
 /// The client's retry-quota state.
 #[derive(Clone, Debug)]
 pub struct RetryQuota {
@@ -209,6 +247,17 @@ mod tests {
         quota.on_success(true);
         assert_eq!(quota.available(), 6);
         assert!(quota.acquire());
+    }
+
+    #[test]
+    fn log_normal_latency_has_its_median_and_p99() {
+        let model = LatencyModel::log_normal(4_000.0, 20_000.0);
+        let mut rng = stream(4, "latency");
+        let mut draws: Vec<u64> = (0..100_000).map(|_| model.draw(&mut rng)).collect();
+        draws.sort_unstable();
+        let (median, p99) = (draws[50_000] as f64, draws[99_000] as f64);
+        assert!((median - 4_000.0).abs() < 100.0, "{median}");
+        assert!((p99 - 20_000.0).abs() < 1_000.0, "{p99}");
     }
 
     #[test]

@@ -330,3 +330,64 @@ fn problems_are_data_with_paths_and_lines() {
     let found: Vec<(&str, Option<usize>)> = problems.iter().map(|p| (p.path.as_str(), p.line)).collect();
     assert_eq!(found, [("table.read_capacity", Some(8)), ("workload[1].rate", Some(21))]);
 }
+
+#[test]
+fn capacity_settings_must_fit_the_billing_mode() {
+    check(
+        &base_with(&[("read_capacity = 1000\n", "billing_mode = \"on_demand\"\nread_capacity = 1000\n")]),
+        &["scenario.toml:9: table.read_capacity: does not apply to an on-demand table"],
+    );
+    check(
+        &base_with(&[("write_capacity = 1000\n", "write_capacity = 1000\nmax_write_request_units = 10\n")]),
+        &["table.max_write_request_units: does not apply to a provisioned table"],
+    );
+    check(
+        &base_with(&[(
+            "write_capacity = 1000\n",
+            "write_capacity = 1000\n[table.auto_scaling]\nwrite = { min = 10, max = 5, target = 0.95 }\n",
+        )]),
+        &["table.auto_scaling.write.target: must be a utilisation from 0.2 to 0.9"],
+    );
+    check(
+        &base_with(&[(
+            "write_capacity = 1000\n",
+            "write_capacity = 1000\n[[table.schedule]]\nat = \"soon\"\n",
+        )]),
+        &["table.schedule[0].at: must be a time"],
+    );
+    check(
+        &base_with(&[("seed = 1\n", "seed = 1\n[capacity]\nheat_threshold = 1.5\n")]),
+        &["capacity.heat_threshold: must be a share in (0, 1], got 1.5"],
+    );
+}
+
+#[test]
+fn custom_retry_and_latency_settings_are_checked() {
+    let stderr = check(
+        &base_with(&[(
+            "retry = \"aws-sdk-standard\"\n",
+            "retry = { max_attempts = 0, base_msec = 5, jitter = \"fuzzy\" }\nattempt_latency_ms = { distribution = \"lognormal\", median = 9, p99 = 3 }\n",
+        )]),
+        &[
+            "client.retry.max_attempts: must be a number from 1 to 100, got 0",
+            "client.retry.base_msec: unknown key `base_msec` (did you mean `base_ms`?)",
+            "client.retry.jitter: unknown value \"fuzzy\"",
+            "client.attempt_latency_ms: a lognormal latency needs median and p99",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
+}
+
+#[test]
+fn a_custom_retry_profile_and_a_latency_distribution_are_accepted() {
+    let text = base_with(&[(
+        "retry = \"aws-sdk-standard\"\n",
+        "retry = { max_attempts = 5, base_ms = 20, growth = 3, cap_ms = 1000, jitter = \"none\", quota = false }\nattempt_latency_ms = { distribution = \"lognormal\", median = 4, p99 = 12 }\n",
+    )]);
+    let scenario = ddbsim::scenario::parse(std::path::Path::new("custom.toml"), &text).expect("valid");
+    let retry = &scenario.config.retry;
+    assert_eq!((retry.max_attempts, retry.base_us, retry.cap_us, retry.quota), (5, 20_000, 1_000_000, None));
+    let mut rng = ddbsim::rng::stream(1, "delays");
+    let delays: Vec<u64> = (1..5).map(|a| retry.delay_us(a, &mut rng) / 1_000).collect();
+    assert_eq!(delays, [20, 60, 180, 540]);
+}
