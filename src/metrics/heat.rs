@@ -81,7 +81,13 @@ mod tests {
     }
 
     /// Feeds `units_per_s` of `access` to `partition` in each of `seconds`, one unit per attempt.
-    fn feed(m: &mut Metrics, partition: u32, access: Access, units_per_s: u64, seconds: std::ops::Range<u64>) {
+    fn feed(
+        m: &mut Metrics,
+        partition: u32,
+        access: Access,
+        units_per_s: u64,
+        seconds: std::ops::Range<u64>,
+    ) {
         for second in seconds {
             for _ in 0..units_per_s {
                 m.admitted(second, PartitionId(partition), &KeyValue::N(1), access, MILLI);
@@ -126,7 +132,11 @@ mod tests {
         feed(&mut m, 2, Access::Read, 600, 5..10);
         feed(&mut m, 3, Access::Read, 30, 5..10);
         feed(&mut m, 7, Access::Read, 3, 0..1);
-        m.record_partition_starts([(PartitionId(1), 1 << 63), (PartitionId(2), 0), (PartitionId(3), 1 << 62)]);
+        m.record_partition_starts([
+            (PartitionId(1), 1 << 63),
+            (PartitionId(2), 0),
+            (PartitionId(3), 1 << 62),
+        ]);
         m.record_partition_starts([(PartitionId(0), 0)]);
         let heat = m.heat_map();
         let ids: Vec<u32> = heat.rows.iter().map(|p| p.0).collect();
@@ -162,7 +172,10 @@ mod tests {
             write_capacity: 2_000,
             initial_partitions: Some(2),
             capacity: CapacityParams::default(),
-            workloads: vec![workload("get", OperationKind::Get, 3_000.0), workload("put", OperationKind::Put, 800.0)],
+            workloads: vec![
+                workload("get", OperationKind::Get, 3_000.0),
+                workload("put", OperationKind::Put, 800.0),
+            ],
             retry: RetryProfile::none(),
             attempt_latency_us: 5_000,
             duration_us: 4 * SECOND,

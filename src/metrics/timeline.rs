@@ -142,7 +142,8 @@ impl Timeline {
     /// Ids of every partition that consumed capacity in some bucket.
     pub fn partitions_touched(&self) -> impl Iterator<Item = PartitionId> + '_ {
         let width = self.columns.iter().map(|c| c.consumed.len()).max().unwrap_or(0);
-        (0..width).filter(move |&i| self.columns.iter().any(|c| c.consumed.get(i).is_some_and(|v| v != &[0; 2])))
+        (0..width)
+            .filter(move |&i| self.columns.iter().any(|c| c.consumed.get(i).is_some_and(|v| v != &[0; 2])))
             .map(|i| PartitionId(i as u32))
     }
 
