@@ -6,6 +6,7 @@
 //! its children's rows take over from there.
 
 use super::timeline::Timeline;
+use super::PartitionStats;
 use crate::engine::{Access, PartitionId, MILLI};
 use std::collections::BTreeMap;
 
@@ -37,14 +38,16 @@ pub struct PartitionCapacity {
     pub write_units: u64,
 }
 
-/// Builds the heat-map data from `timeline`, with rows for every partition in `starts` (id to
-/// start hash) and every partition in `touched` (ids that saw attempts).
+/// Builds the heat-map data from `timeline` and the partition `totals` beside it, with rows for
+/// every partition in `starts` (id to start hash) and every partition that saw an attempt.
 pub fn build(
     timeline: &Timeline,
+    totals: &[PartitionStats],
     starts: &BTreeMap<PartitionId, u64>,
-    touched: impl Iterator<Item = PartitionId>,
     capacity: PartitionCapacity,
 ) -> HeatMapData {
+    let touched = totals.iter().enumerate().filter(|(_, p)| p.attempts > 0);
+    let touched = touched.map(|(i, _)| PartitionId(i as u32));
     let mut rows: Vec<PartitionId> = starts.keys().copied().chain(touched).collect();
     rows.sort_by_key(|id| (starts.get(id).is_none(), starts.get(id).copied(), *id));
     rows.dedup();
@@ -53,7 +56,7 @@ pub fn build(
     let shares = |access: Access, units: u64| -> Vec<f64> {
         let full = (units * MILLI) as f64 * seconds;
         let cell = |id: PartitionId, c: usize| match full > 0.0 {
-            true => timeline.consumed_milli(c, id, access) as f64 / full,
+            true => timeline.consumed_milli(c, id, access, totals) as f64 / full,
             false => 0.0,
         };
         rows.iter().flat_map(|&id| (0..columns).map(move |c| cell(id, c))).collect()

@@ -153,9 +153,7 @@ impl Metrics {
     /// The heat-map data: the share of each partition's capacity consumed per time bucket,
     /// with a row for every recorded partition and every partition that saw an attempt.
     pub fn heat_map(&self) -> HeatMapData {
-        let touched = self.partitions.iter().enumerate().filter(|(_, p)| p.attempts > 0);
-        let touched = touched.map(|(i, _)| PartitionId(i as u32));
-        heat::build(&self.timeline, &self.partition_starts, touched, self.partition_capacity)
+        heat::build(&self.timeline, &self.partitions, &self.partition_starts, self.partition_capacity)
     }
 
     #[inline]
@@ -198,13 +196,14 @@ impl Metrics {
             Access::Read => s.read_milli += milli,
             Access::Write => s.write_milli += milli,
         }
+        // Before the partition totals change: the timeline counts the open bucket from them.
+        self.timeline.consumed(second, &self.partitions, partition, access, milli);
         let p = self.partition(partition);
         p.attempts += 1;
         match access {
             Access::Read => p.read_milli += milli,
             Access::Write => p.write_milli += milli,
         }
-        self.timeline.consumed(second, partition, access, milli);
         self.keys.record(key, false);
     }
 
@@ -231,7 +230,7 @@ impl Metrics {
             s.failed += 1;
         }
         self.latency_us.record(latency_us);
-        self.timeline.completed(second, latency_us);
+        self.timeline.completed(second, &self.partitions, latency_us);
     }
 
     /// Sum of every second's counts.
