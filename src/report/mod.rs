@@ -1,14 +1,24 @@
-//! Reports: `summary.json`, the per-second CSV and the charts of a run, written as a whole.
+//! Reports: `summary.json`, the per-second CSV, the charts, `report.html` and `summary.md` of
+//! a run, written as a whole.
 //!
-//! Invariant: a report folder is complete or absent. Files are written into a temporary
-//! sibling folder that replaces the target only once every file is written.
+//! Invariants: a report folder is complete or absent. Files are written into a temporary
+//! sibling folder that replaces the target only once every file is written. The same run gives
+//! the same bytes in every file (nothing in a report depends on the clock or the machine).
+//! This layer words and draws the numbers the metrics and the summary hold; it computes no
+//! model numbers of its own.
 
 pub mod chart;
+pub mod figures;
+pub mod format;
+pub mod html;
+pub mod markdown;
 pub mod summary;
+pub mod verdict;
 
 use crate::capacity::ThrottleReason;
 use crate::engine::units::milli_to_units;
 use crate::metrics::Metrics;
+pub use figures::{draw_charts, CHARTS};
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -67,54 +77,9 @@ pub fn time_series_csv(metrics: &Metrics) -> String {
     csv
 }
 
-/// Draws the charts of a run into `dir`.
-pub fn draw_charts(dir: &Path, metrics: &Metrics) -> Result<(), ReportError> {
-    let x: Vec<f64> = (0..metrics.seconds.len()).map(|s| s as f64).collect();
-    let succeeded: Vec<f64> = metrics.seconds.iter().map(|s| s.succeeded as f64).collect();
-    let throttled: Vec<f64> = metrics.seconds.iter().map(|s| s.throttled as f64).collect();
-    chart::draw_time_series(
-        &dir.join("requests.svg"),
-        &chart::TimeSeriesChart {
-            title: "Succeeded requests and throttled attempts per second",
-            x_label: "simulated time (s)",
-            y_label: "per second",
-            x: &x,
-            series: vec![
-                chart::Series {
-                    name: "succeeded requests",
-                    values: &succeeded,
-                    color: (31, 119, 180),
-                    filled: false,
-                },
-                chart::Series {
-                    name: "throttled attempts",
-                    values: &throttled,
-                    color: (214, 39, 40),
-                    filled: true,
-                },
-            ],
-        },
-    )?;
-    let read: Vec<f64> = metrics.seconds.iter().map(|s| milli_to_units(s.read_milli)).collect();
-    let write: Vec<f64> = metrics.seconds.iter().map(|s| milli_to_units(s.write_milli)).collect();
-    chart::draw_time_series(
-        &dir.join("consumed.svg"),
-        &chart::TimeSeriesChart {
-            title: "Consumed capacity per second",
-            x_label: "simulated time (s)",
-            y_label: "capacity units per second",
-            x: &x,
-            series: vec![
-                chart::Series { name: "read units", values: &read, color: (44, 160, 44), filled: false },
-                chart::Series { name: "write units", values: &write, color: (255, 127, 14), filled: false },
-            ],
-        },
-    )?;
-    Ok(())
-}
-
-/// Writes a report into `dir` as a whole: `summary.json`, `timeseries.csv`, `scenario.toml`
-/// and the charts. On failure nothing is left at `dir` that looks like a report.
+/// Writes a report into `dir` as a whole: `summary.json`, `summary.md`, `timeseries.csv`,
+/// `scenario.toml`, the charts and `report.html`. On failure nothing is left at `dir` that
+/// looks like a report.
 pub fn write(
     dir: &Path,
     summary: &Summary,
@@ -134,6 +99,7 @@ pub fn write(
         json.push('\n');
         let files = [
             ("summary.json", json),
+            ("summary.md", markdown::render(summary)),
             ("timeseries.csv", time_series_csv(metrics)),
             ("scenario.toml", scenario_source.to_string()),
         ];
@@ -141,7 +107,10 @@ pub fn write(
             let path = staging.join(file);
             std::fs::write(&path, text).map_err(io_error(&path))?;
         }
-        draw_charts(&staging, metrics)?;
+        draw_charts(&staging, summary, metrics)?;
+        let page = report_html(&staging, summary, scenario_source)?;
+        let path = staging.join("report.html");
+        std::fs::write(&path, page).map_err(io_error(&path))?;
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(io_error(dir))?;
         }
@@ -151,4 +120,19 @@ pub fn write(
         let _ = std::fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// The HTML report, with the charts already drawn in `dir` inlined.
+fn report_html(dir: &Path, summary: &Summary, scenario_source: &str) -> Result<String, ReportError> {
+    let mut svgs = Vec::with_capacity(CHARTS.len());
+    for (file, _) in CHARTS {
+        let path = dir.join(file);
+        svgs.push(std::fs::read_to_string(&path).map_err(io_error(&path))?);
+    }
+    let charts: Vec<html::InlineChart<'_>> = CHARTS
+        .iter()
+        .zip(&svgs)
+        .map(|(&(file, caption), svg)| html::InlineChart { file, caption, svg })
+        .collect();
+    Ok(html::render(summary, &charts, scenario_source))
 }

@@ -1,5 +1,5 @@
-//! SVG charts for simulation reports: time series (throughput, throttles, capacity)
-//! and per-partition heat maps.
+//! SVG charts for simulation reports: time series (throughput, throttles, capacity),
+//! per-partition heat maps ([`heat`]) and bar charts ([`bars`]).
 //!
 //! This module only draws: every function takes precomputed data, so the model code
 //! stays testable without graphics and the charts stay dumb. Output is SVG because
@@ -9,10 +9,14 @@
 //! are deliberately generous. Each file is rendered into memory, written to
 //! `<path>.svg.tmp` and renamed, so a failed draw never leaves a half-written chart.
 
+pub mod bars;
+pub mod heat;
+
+pub use bars::{draw_bars, BarChart, BarSeries};
+pub use heat::{draw_heat_map, HeatMap};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -39,8 +43,19 @@ pub struct Series<'a> {
     pub values: &'a [f64],
     /// RGB line colour, also used (translucent) for the fill.
     pub color: (u8, u8, u8),
-    /// Shade the area under the line (for "stacked-looking" capacity curves).
-    pub filled: bool,
+    /// How the line is drawn.
+    pub style: Style,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// A solid line.
+    Line,
+    /// A solid line with the area under it shaded (for "stacked-looking" capacity curves).
+    Area,
+    /// A dashed line, for a reference level such as provisioned capacity.
+    Dashed,
 }
 
 /// A chart of several series over a shared x axis (simulated seconds).
@@ -55,42 +70,25 @@ pub struct TimeSeriesChart<'a> {
     pub x: &'a [f64],
     /// Drawn in order, so later series paint over earlier ones.
     pub series: Vec<Series<'a>>,
+    /// How values map to heights.
+    pub y_scale: YScale,
 }
 
-/// A heat map: rows (e.g. partitions in hash-range order, row 0 at the bottom) against
-/// columns (time buckets), each cell a share in [0, 1], with a colour-scale legend.
-///
-/// Cells are snapped to whole pixels keeping the hottest per pixel, so any size draws
-/// without panicking into a file bounded by the plot's pixel count (up to ~35 MB for
-/// noisy data). Callers should still downsample beyond ~200k cells (e.g. the max over
-/// merged time buckets, so hot spots survive) to keep reports small and fast.
-pub struct HeatMap<'a> {
-    /// Caption above the plot.
-    pub title: &'a str,
-    /// X axis description with unit, e.g. "simulated time (s)".
-    pub x_label: &'a str,
-    /// Y axis description, e.g. "partition (hash-range order)".
-    pub y_label: &'a str,
-    /// x value (seconds) at the start of each column; its length is the column count.
-    pub column_starts: &'a [f64],
-    /// Width of every column in x units; must be positive when there are columns.
-    pub column_width: f64,
-    /// Number of rows; row 0 is drawn at the bottom.
-    pub rows: usize,
-    /// Row-major, `rows * columns`; values are clamped to [0, 1], NaN is drawn grey.
-    pub cells: &'a [f32],
-    /// Description beside the colour bar, e.g. "share of partition write capacity".
-    pub scale_label: &'a str,
+/// The y axis of a time series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YScale {
+    /// From zero up, evenly spaced.
+    Linear,
+    /// Whole decades, for values spanning several orders of magnitude (latency percentiles):
+    /// non-positive values are not drawn.
+    Log,
 }
 
 const TS_SIZE: (u32, u32) = (1000, 500);
-const HM_SIZE: (u32, u32) = (1000, 600);
 const FONT: &str = "sans-serif";
-const NO_DATA: RGBColor = RGBColor(190, 190, 190);
-/// Colour levels for cells; 64 are indistinguishable from continuous and let
-/// neighbouring cells merge into one rectangle.
-const LEVELS: f32 = 63.0;
-
+/// Legend names longer than this are shortened; DynamoDB's throttling reason codes (up to 39
+/// characters) fit whole.
+const LEGEND_CHARS: usize = 40;
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
@@ -105,41 +103,41 @@ pub fn draw_time_series(path: &Path, chart: &TimeSeriesChart<'_>) -> Result<(), 
     write_svg(path, TS_SIZE, |root| time_series(root, chart))
 }
 
-/// Draws `map` as a 1000x600 SVG file at `path`, with a vertical colour bar on the right.
-pub fn draw_heat_map(path: &Path, map: &HeatMap<'_>) -> Result<(), ChartError> {
-    let cols = map.column_starts.len();
-    let message = if map.rows.checked_mul(cols) != Some(map.cells.len()) {
-        format!("{} cells for {} rows x {cols} columns", map.cells.len(), map.rows)
-    } else if cols > 0 && !(map.column_width.is_finite() && map.column_width > 0.0) {
-        format!("column width {} is not positive", map.column_width)
-    } else if map.column_starts.iter().any(|s| !s.is_finite()) {
-        "column starts must be finite".to_string()
-    } else {
-        return write_svg(path, HM_SIZE, |root| heat_map(root, map));
-    };
-    Err(draw_error(path, message))
-}
-
 fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
+    let log = c.y_scale == YScale::Log;
+    // A log axis is drawn as a linear axis of log10 values, labelled with the values.
+    let scale = |y: f64| if log { y.log10() } else { y };
     let points = |s: &Series<'_>| -> Vec<(f64, f64)> {
-        let pairs = c.x.iter().zip(s.values).map(|(&x, &y)| (x, y));
+        let pairs = c.x.iter().zip(s.values).map(|(&x, &y)| (x, scale(y)));
         pairs.filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
     };
     let all: Vec<Vec<(f64, f64)>> = c.series.iter().map(points).collect();
     let empty = all.iter().all(Vec::is_empty);
     let (x0, x1) = span(all.iter().flatten().map(|p| p.0));
-    let (lo, hi) = span(all.iter().flatten().map(|p| p.1).chain([0.0]));
-    let (y0, y1) = (lo.min(0.0) * 1.08, if hi > 0.0 { hi * 1.08 } else { 1.0 });
-    let names: Vec<String> = c.series.iter().map(|s| shorten(s.name, 28)).collect();
+    let (y0, y1) = if log {
+        let (lo, hi) = span(all.iter().flatten().map(|p| p.1));
+        (lo.floor(), hi.ceil().max(lo.floor() + 1.0))
+    } else {
+        let (lo, hi) = span(all.iter().flatten().map(|p| p.1).chain([0.0]));
+        (lo.min(0.0) * 1.08, if hi > 0.0 { hi * 1.08 } else { 1.0 })
+    };
+    let names: Vec<String> = c.series.iter().map(|s| shorten(s.name, LEGEND_CHARS)).collect();
     let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let legend_w = (longest as i32 * 8 + 60).clamp(110, 290);
+    let legend_w = (longest as i32 * 8 + 60).clamp(110, 380);
     let mut ch = frame(root, c.title, legend_w).build_cartesian_2d(x0..x1, y0..y1)?;
-    let (fx, fy) = (tick_format(x0, x1), tick_format(y0, y1));
+    let fx = tick_format(x0, x1);
+    let linear = tick_format(y0, y1);
+    let fy = |v: &f64| match log {
+        false => linear(v),
+        true if (v - v.round()).abs() < 1e-9 => decade_label(v.round() as i32),
+        true => String::new(),
+    };
+    let y_labels = if log { (y1 - y0) as usize + 1 } else { 8 };
     ch.configure_mesh()
         .x_desc(c.x_label)
         .y_desc(c.y_label)
         .x_labels(10)
-        .y_labels(8)
+        .y_labels(y_labels)
         .x_label_formatter(&fx)
         .y_label_formatter(&fy)
         .max_light_lines(1)
@@ -150,13 +148,15 @@ fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
         .draw()?;
     for (s, pts) in c.series.iter().zip(all) {
         let col = RGBColor(s.color.0, s.color.1, s.color.2);
-        if s.filled {
-            let base = 0.0_f64.clamp(y0, y1);
-            let area = AreaSeries::new(pts, base, col.mix(0.25));
-            ch.draw_series(area.border_style(col.stroke_width(2)))?;
-        } else {
-            ch.draw_series(LineSeries::new(pts, col.stroke_width(2)))?;
-        }
+        match s.style {
+            Style::Line => ch.draw_series(LineSeries::new(pts, col.stroke_width(2)))?,
+            Style::Area => {
+                let base = if log { y0 } else { 0.0_f64.clamp(y0, y1) };
+                let area = AreaSeries::new(pts, base, col.mix(0.25));
+                ch.draw_series(area.border_style(col.stroke_width(2)))?
+            }
+            Style::Dashed => ch.draw_series(DashedLineSeries::new(pts, 8, 6, col.stroke_width(2)))?,
+        };
     }
     let (px, py) = ch.plotting_area().get_pixel_range();
     if empty {
@@ -167,99 +167,18 @@ fn time_series(root: &Area<'_>, c: &TimeSeriesChart<'_>) -> DrawResult {
     for (s, name) in c.series.iter().zip(&names) {
         let col = RGBColor(s.color.0, s.color.1, s.color.2);
         let swatch = [(lx, ly - 6), (lx + 24, ly + 6)];
-        if s.filled {
+        if s.style == Style::Area {
             root.draw(&Rectangle::new(swatch, col.mix(0.25).filled()))?;
         }
-        root.draw(&PathElement::new([(lx, ly), (lx + 24, ly)], col.stroke_width(3)))?;
+        if s.style == Style::Dashed {
+            for x in [lx, lx + 16] {
+                root.draw(&PathElement::new([(x, ly), (x + 8, ly)], col.stroke_width(3)))?;
+            }
+        } else {
+            root.draw(&PathElement::new([(lx, ly), (lx + 24, ly)], col.stroke_width(3)))?;
+        }
         root.draw(&Text::new(name.as_str(), (lx + 32, ly), text.clone()))?;
         ly += 22;
-    }
-    Ok(())
-}
-
-fn heat_map(root: &Area<'_>, m: &HeatMap<'_>) -> DrawResult {
-    let cols = m.column_starts.len();
-    let (x0, x1) = span(m.column_starts.iter().flat_map(|&s| [s, s + m.column_width]));
-    // Row r spans r-0.5..r+0.5 so that integer ticks label row centres.
-    let top = m.rows.max(1) as f64 - 0.5;
-    let mut ch = frame(root, m.title, 130).build_cartesian_2d(x0..x1, -0.5..top)?;
-    let fx = tick_format(x0, x1);
-    let fy = |v: &f64| match v.fract() == 0.0 && *v >= 0.0 {
-        true => format!("{:.0}", v.abs()),
-        false => String::new(),
-    };
-    ch.configure_mesh()
-        .disable_mesh()
-        .x_desc(m.x_label)
-        .y_desc(m.y_label)
-        .x_labels(10)
-        .y_labels(m.rows.clamp(1, 10))
-        .x_label_formatter(&fx)
-        .y_label_formatter(&fy)
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 15))
-        .draw()?;
-    let (px, py) = ch.plotting_area().get_pixel_range();
-    if m.cells.is_empty() {
-        no_data_note(root, &px, &py)?;
-    } else {
-        // Zero is the most common value: one background instead of a rectangle each.
-        ch.plotting_area().fill(&ramp(0.0))?;
-    }
-    let level = |v: f32| match v.is_nan() {
-        true => -1,
-        false => (v.clamp(0.0, 1.0) * LEVELS).round() as i32,
-    };
-    // Cells are snapped to whole pixels (at least 1 px), keeping the hottest cell per
-    // pixel rectangle and drawing coolest first: sub-pixel rows or columns then show
-    // their hot spots instead of vanishing, and the file stays bounded by the plot's
-    // pixel count however many cells come in. Sorting keeps the output deterministic.
-    let mut pixels = BTreeMap::new();
-    for (r, row) in m.cells.chunks(cols.max(1)).enumerate() {
-        let mut c = 0;
-        while c < row.len() {
-            let (l, start) = (level(row[c]), m.column_starts[c]);
-            let mut end = start + m.column_width;
-            c += 1;
-            // Merge a run of equal colour while columns stay contiguous.
-            while c < row.len() && level(row[c]) == l && m.column_starts[c] <= end + 1e-9 {
-                end = m.column_starts[c] + m.column_width;
-                c += 1;
-            }
-            let a = ch.backend_coord(&(start, r as f64 + 0.5));
-            let b = ch.backend_coord(&(end, r as f64 - 0.5));
-            let key = (a, (b.0.max(a.0 + 1), b.1.max(a.1 + 1)));
-            let hottest = pixels.entry(key).or_insert(l);
-            *hottest = (*hottest).max(l);
-        }
-    }
-    let mut rects: Vec<_> = pixels.into_iter().filter(|&(_, l)| l != 0).collect();
-    rects.sort_unstable_by_key(|&(key, l)| (l, key));
-    for ((a, b), l) in rects {
-        let colour = if l < 0 { NO_DATA } else { ramp(l as f32 / LEVELS) };
-        root.draw(&Rectangle::new([a, b], colour.filled()))?;
-    }
-    let (bx, steps) = (px.end + 22, 100);
-    let h = (py.end - py.start).max(1);
-    for i in 0..steps {
-        let (top, bot) = (py.end - h * (i + 1) / steps, py.end - h * i / steps);
-        root.draw(&Rectangle::new([(bx, top), (bx + 20, bot)], ramp(i as f32 / 99.0).filled()))?;
-    }
-    root.draw(&Rectangle::new([(bx, py.start), (bx + 20, py.end)], BLACK))?;
-    let tick = TextStyle::from((FONT, 13)).pos(Pos::new(HPos::Left, VPos::Center));
-    for (frac, label) in [(0, "0%"), (1, "50%"), (2, "100%")] {
-        let y = py.end - h * frac / 2;
-        root.draw(&PathElement::new([(bx + 20, y), (bx + 25, y)], BLACK))?;
-        root.draw(&Text::new(label, (bx + 28, y), tick.clone()))?;
-    }
-    let desc = TextStyle::from((FONT, 14))
-        .transform(FontTransform::Rotate270)
-        .pos(Pos::new(HPos::Center, VPos::Center));
-    root.draw(&Text::new(m.scale_label, (bx + 80, (py.start + py.end) / 2), desc))?;
-    if m.cells.iter().any(|v| v.is_nan()) {
-        let y = py.end + 30;
-        root.draw(&Rectangle::new([(bx, y - 6), (bx + 20, y + 6)], NO_DATA.filled()))?;
-        root.draw(&Text::new("no data", (bx + 28, y), tick))?;
     }
     Ok(())
 }
@@ -338,15 +257,14 @@ fn tick_format(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
     }
 }
 
-/// Pale yellow -> orange -> dark red: light cells read as "idle", dark as "hot".
-fn ramp(t: f32) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 5] =
-        [(255, 255, 204), (254, 217, 118), (253, 141, 60), (227, 26, 28), (128, 0, 38)];
-    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) } * 4.0;
-    let i = (t.floor() as usize).min(3);
-    let (a, b, f) = (STOPS[i], STOPS[i + 1], t - i as f32);
-    let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+/// `10^exponent` written out short: 0.01, 1, 100, 10k, 1M.
+fn decade_label(exponent: i32) -> String {
+    match exponent {
+        e if e >= 6 => format!("{}M", 10u64.pow((e - 6).min(12) as u32)),
+        e if e >= 3 => format!("{}k", 10u64.pow((e - 3) as u32)),
+        e if e >= 0 => 10u64.pow(e as u32).to_string(),
+        e => format!("{:.*}", (-e) as usize, 10f64.powi(e)),
+    }
 }
 
 /// Long names would run off the right edge of the legend.
@@ -361,7 +279,14 @@ fn shorten(name: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
+    /// The text of every `<text>` element, trimmed, in document order.
+    pub(super) fn texts(svg: &str) -> Vec<String> {
+        let elements = svg.split("<text").skip(1);
+        let inner = elements.filter_map(|e| Some(e.split_once('>')?.1.split_once("</text>")?.0.trim()));
+        inner.map(str::to_string).collect()
+    }
+
+    pub(super) fn temp_dir(name: &str) -> PathBuf {
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let nanos = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("ddbsim-chart-{name}-{}-{nanos}", std::process::id()));
@@ -376,9 +301,10 @@ mod tests {
             y_label: "requests per second",
             x,
             series: vec![
-                Series { name: "consumed WCU", values: a, color: (31, 119, 180), filled: true },
-                Series { name: "throttled writes", values: b, color: (214, 39, 40), filled: false },
+                Series { name: "consumed WCU", values: a, color: (31, 119, 180), style: Style::Area },
+                Series { name: "throttled writes", values: b, color: (214, 39, 40), style: Style::Dashed },
             ],
+            y_scale: YScale::Linear,
         }
     }
 
@@ -395,6 +321,21 @@ mod tests {
         }
         assert!(svg.contains("consumed WCU") && svg.contains("throttled writes"));
         assert!(!path.with_extension("svg.tmp").exists());
+    }
+
+    #[test]
+    fn a_log_axis_labels_whole_decades_and_skips_non_positive_values() {
+        let labels: Vec<String> = (-2..=7).map(decade_label).collect();
+        assert_eq!(labels, ["0.01", "0.1", "1", "10", "100", "1k", "10k", "100k", "1M", "10M"]);
+        let path = temp_dir("log").join("log.svg");
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let (p50, p99) = ([5.0, 5.0, 0.0, f64::NAN], [5.0, 900.0, 2_300.0, 2_400.0]);
+        let chart = TimeSeriesChart { y_scale: YScale::Log, ..two_series(&x, &p50, &p99) };
+        draw_time_series(&path, &chart).unwrap();
+        let texts = texts(&std::fs::read_to_string(&path).unwrap());
+        for label in ["1", "10", "100", "1k", "10k"] {
+            assert!(texts.iter().any(|t| t == label), "missing {label} in {texts:?}");
+        }
     }
 
     #[test]
@@ -416,41 +357,5 @@ mod tests {
         let err = draw_time_series(&path, &chart).unwrap_err();
         assert!(matches!(err, ChartError::Draw { .. }));
         assert!(!path.exists() && !path.with_extension("svg.tmp").exists());
-        let map = HeatMap { cells: &[0.5; 5], ..heat(&[0.0; 12], 3) };
-        assert!(draw_heat_map(&path, &map).is_err());
-        assert!(!path.exists());
-    }
-
-    fn heat<'a>(cells: &'a [f32], rows: usize) -> HeatMap<'a> {
-        HeatMap {
-            title: "Partition heat",
-            x_label: "simulated time (s)",
-            y_label: "partition (hash order)",
-            column_starts: &[0.0, 10.0, 20.0, 30.0],
-            column_width: 10.0,
-            rows,
-            cells,
-            scale_label: "share of partition write capacity",
-        }
-    }
-
-    #[test]
-    fn heat_map_contains_title_and_scale_label() {
-        let path = temp_dir("heat").join("heat.svg");
-        let cells: Vec<f32> = (0..12).map(|i| i as f32 / 11.0).collect();
-        draw_heat_map(&path, &heat(&cells, 3)).unwrap();
-        let svg = std::fs::read_to_string(&path).unwrap();
-        assert!(svg.contains("Partition heat") && svg.contains("share of partition write capacity"));
-        assert!(svg.contains("100%"));
-    }
-
-    #[test]
-    fn heat_map_with_nan_and_out_of_range_cells_does_not_panic() {
-        let dir = temp_dir("nan");
-        let cells = [f32::NAN, 2.0, -1.0, f32::INFINITY, 0.5, f32::NAN, 0.0, 1.0];
-        draw_heat_map(&dir.join("nan.svg"), &heat(&cells, 2)).unwrap();
-        let empty = HeatMap { column_starts: &[], rows: 0, cells: &[], ..heat(&[], 0) };
-        draw_heat_map(&dir.join("empty.svg"), &empty).unwrap();
-        assert!(std::fs::read_to_string(dir.join("nan.svg")).unwrap().contains("no data"));
     }
 }
