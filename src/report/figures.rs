@@ -208,3 +208,37 @@ fn hot_keys(dir: &Path, s: &Summary) -> Result<(), ReportError> {
     };
     Ok(chart::draw_bars(&dir.join("hot_keys.svg"), &chart)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capacity::{LimitType, Operation, Resource};
+
+    fn seconds(throttled: &[u32]) -> Vec<SecondStats> {
+        let reason =
+            ThrottleReason::new(Resource::Table, Operation::Write, LimitType::KeyRangeThroughputExceeded);
+        let second = |&n: &u32| {
+            let mut s = SecondStats { succeeded: 10, ..SecondStats::default() };
+            s.throttled_by_reason[reason.index()] = n;
+            s
+        };
+        throttled.iter().map(second).collect()
+    }
+
+    #[test]
+    fn long_runs_are_averaged_to_at_most_max_points() {
+        assert_eq!((step(0), step(900), step(901), step(30 * 86_400)), (1, 1, 2, 2_880));
+        let s = seconds(&[1, 3, 5, 7, 9]);
+        let sampled = sample(&s, 2, |s| f64::from(s.throttled_by_reason.iter().sum::<u32>()));
+        assert_eq!(sampled, Sampled { x: vec![0.0, 2.0, 4.0], y: vec![2.0, 6.0, 9.0] });
+        assert_eq!(sample(&s, 1, |s| s.succeeded as f64).y, [10.0; 5]);
+    }
+
+    #[test]
+    fn throttles_get_one_series_per_reason_that_occurred() {
+        let series = throttle_series(&seconds(&[0, 4, 2]), 1);
+        assert_eq!(series, [("TableWriteKeyRangeThroughputExceeded".to_string(), vec![0.0, 4.0, 2.0])]);
+        let none = throttle_series(&seconds(&[0, 0]), 1);
+        assert_eq!(none, [("no throttles".to_string(), vec![0.0, 0.0])]);
+    }
+}

@@ -133,3 +133,51 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_follows_failures_then_throttles_and_the_cause_the_top_reason() {
+        let (mut s, _) = super::super::fixture::run();
+        let v = verdict(&s);
+        assert_eq!(v.level, Level::Failing);
+        assert!(v.headline.ends_with("failed after their retries."), "{}", v.headline);
+        let cause = v.cause.unwrap();
+        assert!(cause.starts_with("All ") && cause.contains("a hot partition"), "{cause}");
+
+        s.requests.failed = 0;
+        assert_eq!(verdict(&s).level, Level::Throttled);
+        s.throttles_by_reason.insert("TableReadProvisionedThroughputExceeded", s.requests.throttled * 2);
+        let cause = verdict(&s).cause.unwrap();
+        assert!(cause.contains("the table's provisioned capacity is the limit"), "{cause}");
+
+        s.requests.throttled = 0;
+        s.throttles_by_reason.clear();
+        let v = verdict(&s);
+        assert_eq!((v.level, v.cause), (Level::Healthy, None));
+    }
+
+    #[test]
+    fn key_figures_word_the_summary() {
+        let (s, _) = super::super::fixture::run();
+        let figures = key_figures(&s);
+        let labels: Vec<&str> = figures.iter().map(|f| f.0).collect();
+        assert_eq!(
+            labels,
+            [
+                "Throttle ratio",
+                "Failed requests",
+                "Hottest partition",
+                "On demand, per month",
+                "Provisioned, per month",
+                "Latency p50 / p99"
+            ]
+        );
+        assert_eq!(figures[0].1, percent(s.throttle_ratio));
+        assert!(figures[2].2.contains("of 2 (an even spread: 50.00% each)"), "{}", figures[2].2);
+        assert!(figures[4].2.starts_with("12,000 RCU and 100 WCU"), "{}", figures[4].2);
+        assert_eq!((duration(5.0), duration(2_342.9)), ("5.0 ms".to_string(), "2.34 s".to_string()));
+    }
+}
