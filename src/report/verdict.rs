@@ -91,8 +91,9 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
         Some(p) => (
             percent(p.share_of_attempts),
             format!(
-                "of attempts, partition {} of {partitions} (an even spread: {} each)",
+                "of attempts, partition {} of {} (an even spread: {} each)",
                 p.id,
+                group(u64::from(partitions)),
                 percent(1.0 / f64::from(partitions))
             ),
         ),
@@ -114,7 +115,7 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
         (
             "On demand, per month",
             usd(month.on_demand_usd),
-            "the units consumed, at on-demand prices".to_string(),
+            "the consumed units at on-demand prices, scaled to 730 hours".to_string(),
         ),
         (
             "Provisioned, per month",
