@@ -18,7 +18,7 @@
 //! | [`scenario`] | TOML parsing and validation with precise error paths |
 //! | [`metrics`] | per-second and per-partition aggregation, latency histograms |
 //! | [`cost`] | prices and cost arithmetic |
-//! | [`report`] | summary.json, CSV, charts |
+//! | [`report`] | summary.json, CSV, charts, the HTML report and the Markdown summary |
 //! | [`cli`] | subcommands, exit codes, progress bars |
 //!
 //! ## Architecture invariants

@@ -5,7 +5,7 @@
 mod progress;
 mod units;
 
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, MetricsConfig};
 use crate::report;
 use crate::scenario::{self, Scenario};
 use crate::sim;
@@ -151,10 +151,11 @@ fn replaceable_report_dir(dir: &std::path::Path) -> Result<(), String> {
 /// Runs a scenario with a progress bar on stderr (shown only after a second, and only on a
 /// terminal) and returns its summary and metrics.
 pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
-    let mut metrics = Metrics::default();
+    let mut metrics = Metrics::new(MetricsConfig::for_run(&scenario.config));
     let mut bar = progress::Progress::new(scenario.config.duration_us);
     let out = sim::run(&scenario.config, seed, &mut metrics, &mut |now| bar.update(now));
     bar.finish();
+    metrics.record_partition_starts(out.table.partitions().iter().map(|p| (p.id(), p.start())));
     let summary = report::summary::build(scenario, seed, &metrics, &out, &crate::cost::US_EAST_1_STANDARD);
     (summary, metrics)
 }

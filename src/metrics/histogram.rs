@@ -1,52 +1,64 @@
-//! A log-linear latency histogram: 64 sub-buckets per power of two, so a percentile is within
-//! about 1.6% of the true value, in constant memory and without allocation per record.
+//! Log-linear latency histograms: `2^SUB_BITS` sub-buckets per power of two, so a percentile is
+//! within `2^-(SUB_BITS+1)` of the true value (about 0.8% with 6 bits, 3.1% with 4), in memory
+//! bounded by the largest value recorded and without allocation per record once that value
+//! has been seen.
 
-const SUB_BITS: u32 = 6;
-const SUB: u64 = 1 << SUB_BITS;
-const BUCKETS: usize = ((64 - SUB_BITS as usize) + 1) * SUB as usize;
-
-/// Counts of values (microseconds) in log-linear buckets, plus the exact maximum.
-#[derive(Clone, Debug)]
-pub struct Histogram {
+/// A histogram of values (microseconds) with `2^SUB_BITS` sub-buckets per power of two, plus
+/// the exact maximum. Counts grow only up to the highest bucket touched, so a histogram of
+/// millisecond latencies stays a few kilobytes although it could hold any `u64`.
+#[derive(Clone, Debug, Default)]
+pub struct LogHistogram<const SUB_BITS: u32> {
     counts: Vec<u64>,
     total: u64,
     max: u64,
 }
 
-impl Default for Histogram {
-    fn default() -> Self {
-        Histogram { counts: vec![0; BUCKETS], total: 0, max: 0 }
-    }
-}
+/// The run-wide latency histogram: 64 sub-buckets per power of two (within about 1.6%).
+pub type Histogram = LogHistogram<6>;
+
+/// The per-time-bucket latency histogram: 16 sub-buckets per power of two (within about 3%),
+/// a quarter of the memory, since a run keeps up to a few hundred of them.
+pub type CoarseHistogram = LogHistogram<4>;
 
 #[inline]
-fn index(value: u64) -> usize {
-    if value < SUB {
+fn index<const SUB_BITS: u32>(value: u64) -> usize {
+    let sub = 1u64 << SUB_BITS;
+    if value < sub {
         return value as usize;
     }
     let exponent = 63 - value.leading_zeros();
     let shift = exponent - SUB_BITS;
-    ((shift as u64 + 1) * SUB + ((value >> shift) - SUB)) as usize
+    ((shift as u64 + 1) * sub + ((value >> shift) - sub)) as usize
 }
 
 /// The middle of bucket `index`.
-fn midpoint(index: usize) -> u64 {
-    let index = index as u64;
-    if index < SUB {
+fn midpoint<const SUB_BITS: u32>(index: usize) -> u64 {
+    let (index, sub) = (index as u64, 1u64 << SUB_BITS);
+    if index < sub {
         return index;
     }
-    let shift = index / SUB - 1;
-    let mantissa = index % SUB + SUB;
+    let shift = index / sub - 1;
+    let mantissa = index % sub + sub;
     (mantissa << shift) + ((1u64 << shift) >> 1)
 }
 
-impl Histogram {
+impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     /// Records one value.
     #[inline]
     pub fn record(&mut self, value: u64) {
-        self.counts[index(value)] += 1;
+        let i = index::<SUB_BITS>(value);
+        if i >= self.counts.len() {
+            self.grow(i);
+        }
+        self.counts[i] += 1;
         self.total += 1;
         self.max = self.max.max(value);
+    }
+
+    /// Room for bucket `i`, with slack so that a slowly rising maximum reallocates rarely.
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        self.counts.resize((i + 1).next_power_of_two(), 0);
     }
 
     /// Number of values recorded.
@@ -72,14 +84,17 @@ impl Histogram {
         for (i, &count) in self.counts.iter().enumerate() {
             seen += count;
             if seen >= rank {
-                return midpoint(i).min(self.max);
+                return midpoint::<SUB_BITS>(i).min(self.max);
             }
         }
         self.max
     }
 
     /// Adds another histogram's counts.
-    pub fn merge(&mut self, other: &Histogram) {
+    pub fn merge(&mut self, other: &LogHistogram<SUB_BITS>) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
@@ -92,17 +107,22 @@ impl Histogram {
 mod tests {
     use super::*;
 
-    #[test]
-    fn buckets_are_monotonic_and_tight() {
+    fn check_buckets<const SUB_BITS: u32>(tolerance: f64) {
         let mut last = 0;
         for v in (0..10_000_000u64).step_by(997) {
-            let i = index(v);
+            let i = index::<SUB_BITS>(v);
             assert!(i >= last);
             last = i;
-            let mid = midpoint(i) as f64;
-            assert!((mid - v as f64).abs() <= (v as f64 * 0.016).max(1.0), "{v} -> {mid}");
+            let mid = midpoint::<SUB_BITS>(i) as f64;
+            assert!((mid - v as f64).abs() <= (v as f64 * tolerance).max(1.0), "{v} -> {mid}");
         }
-        assert!(index(u64::MAX) < BUCKETS);
+        assert!(index::<SUB_BITS>(u64::MAX) < (65 - SUB_BITS as usize) << SUB_BITS);
+    }
+
+    #[test]
+    fn buckets_are_monotonic_and_tight() {
+        check_buckets::<6>(0.016);
+        check_buckets::<4>(0.032);
     }
 
     #[test]
@@ -118,5 +138,18 @@ mod tests {
         assert_eq!(h.quantile(1.0), 100_000);
         assert_eq!(h.max(), 100_000);
         assert_eq!(Histogram::default().quantile(0.5), 0);
+    }
+
+    #[test]
+    fn memory_follows_the_largest_value_and_merge_widens() {
+        let mut small = CoarseHistogram::default();
+        small.record(5_000);
+        assert!(small.counts.len() <= 256, "{}", small.counts.len());
+        let mut large = CoarseHistogram::default();
+        large.record(20_000_000);
+        small.merge(&large);
+        assert_eq!((small.count(), small.max()), (2, 20_000_000));
+        let p50 = small.quantile(0.5) as f64;
+        assert!((p50 - 5_000.0).abs() <= 5_000.0 * 0.032, "{p50}");
     }
 }

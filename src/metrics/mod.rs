@@ -1,15 +1,25 @@
-//! Metrics: per-second series, per-partition and per-key totals, and latency.
+//! Metrics: per-second series, per-partition and per-key totals, latency, and the
+//! time-bucketed data behind the report's heat maps and latency chart.
 //!
 //! Invariant: memory grows with partitions plus seconds plus distinct hot keys, never with
-//! partitions times seconds, and recording allocates nothing in steady state (the per-second
-//! vector grows once a simulated second).
+//! partitions times seconds: what is kept per (partition, time) lives in at most a few hundred
+//! time buckets ([`timeline`]). Recording allocates nothing in steady state (the per-second
+//! vector grows once a simulated second, a time bucket once per bucket).
 
+pub mod heat;
 pub mod histogram;
+pub mod keys;
+pub mod timeline;
 
-use crate::capacity::{ThrottleReason, REASON_COUNT};
+use crate::capacity::{CapacityParams, ThrottleReason, REASON_COUNT};
 use crate::engine::{Access, KeyValue, PartitionId};
+use crate::sim::SimConfig;
 use crate::time::SimTime;
-pub use histogram::Histogram;
+pub use heat::{HeatMapData, PartitionCapacity};
+pub use histogram::{CoarseHistogram, Histogram};
+pub use keys::{KeyCounter, KeyStats};
+use std::collections::BTreeMap;
+pub use timeline::{Timeline, MAX_COLUMNS};
 
 /// Counts for one simulated second.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,102 +55,46 @@ pub struct PartitionStats {
     pub write_milli: u64,
 }
 
-/// Totals for one partition-key value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KeyStats {
-    /// Attempts addressed to the key.
-    pub attempts: u64,
-    /// Attempts throttled.
-    pub throttled: u64,
+/// What metrics need to know of a run before it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsConfig {
+    /// The run's planned duration, microseconds: it sets the width of the time buckets
+    /// (`ceil(duration / MAX_COLUMNS)` seconds, at least 1). 0 gives 1-second buckets, which
+    /// widen if the run goes on.
+    pub duration_us: u64,
+    /// Each partition's capacity, the denominator of the heat maps' shares.
+    pub partition_capacity: PartitionCapacity,
 }
 
-/// Numeric keys below this are counted exactly in a dense table. The generators number values
-/// by popularity (Zipf rank 0 is the most popular), so these are the candidates for hot keys;
-/// the table (512 KiB) stays in cache, where a table of every key would miss on each attempt.
-const DENSE_KEYS: i64 = 1 << 16;
-/// Slots of the sketch that counts every other key.
-const SKETCH_SLOTS: usize = 1 << 12;
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
-    attempts: u32,
-    throttled: u32,
-}
-
-#[derive(Clone, Debug)]
-struct SketchSlot {
-    key: Option<KeyValue>,
-    counts: Counts,
-}
-
-/// Per-key attempt counters: exact for small non-negative numeric keys, and for the rest a
-/// direct-mapped heavy-hitter sketch (Misra-Gries within each slot): a key that holds its slot
-/// is counted from when it took it, so its counts are lower bounds, exact without collisions.
-#[derive(Clone, Debug)]
-pub struct KeyCounter {
-    dense: Vec<Counts>,
-    sketch: Vec<SketchSlot>,
-}
-
-impl Default for KeyCounter {
-    fn default() -> Self {
-        KeyCounter {
-            dense: Vec::new(),
-            sketch: vec![SketchSlot { key: None, counts: Counts::default() }; SKETCH_SLOTS],
+impl MetricsConfig {
+    /// The configuration for a run of `config`.
+    pub fn for_run(config: &SimConfig) -> MetricsConfig {
+        MetricsConfig {
+            duration_us: config.duration_us,
+            partition_capacity: PartitionCapacity {
+                read_units: config.capacity.partition_read_units,
+                write_units: config.capacity.partition_write_units,
+            },
         }
     }
 }
 
-impl KeyCounter {
-    #[inline]
-    fn record(&mut self, key: &KeyValue, throttled: bool) {
-        let counts = match key {
-            KeyValue::N(n) if (0..DENSE_KEYS).contains(n) => {
-                let i = *n as usize;
-                if i >= self.dense.len() {
-                    self.dense.resize((i + 1).next_power_of_two(), Counts::default());
-                }
-                &mut self.dense[i]
-            }
-            _ => {
-                let slot = &mut self.sketch[(key.hash() as usize) & (SKETCH_SLOTS - 1)];
-                if slot.key.as_ref() != Some(key) {
-                    if slot.counts.attempts > 0 {
-                        slot.counts.attempts -= 1;
-                        slot.counts.throttled = slot.counts.throttled.min(slot.counts.attempts);
-                        return;
-                    }
-                    slot.key = Some(key.clone());
-                    slot.counts = Counts::default();
-                }
-                &mut slot.counts
-            }
-        };
-        counts.attempts = counts.attempts.saturating_add(1);
-        counts.throttled = counts.throttled.saturating_add(u32::from(throttled));
-    }
-
-    /// The `n` keys with the most attempts, most first (ties by key order).
-    pub fn top(&self, n: usize) -> Vec<(KeyValue, KeyStats)> {
-        let stats =
-            |c: &Counts| KeyStats { attempts: u64::from(c.attempts), throttled: u64::from(c.throttled) };
-        let mut all: Vec<(KeyValue, KeyStats)> = self
-            .dense
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.attempts > 0)
-            .map(|(i, c)| (KeyValue::N(i as i64), stats(c)))
-            .chain(self.sketch.iter().filter_map(|s| Some((s.key.clone()?, stats(&s.counts)))))
-            .filter(|(_, s)| s.attempts > 0)
-            .collect();
-        all.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then_with(|| a.0.cmp(&b.0)));
-        all.truncate(n);
-        all
+impl Default for MetricsConfig {
+    /// No planned duration, and the default partition capacity of MODEL.md §2.1.
+    fn default() -> MetricsConfig {
+        let params = CapacityParams::default();
+        MetricsConfig {
+            duration_us: 0,
+            partition_capacity: PartitionCapacity {
+                read_units: params.partition_read_units,
+                write_units: params.partition_write_units,
+            },
+        }
     }
 }
 
 /// Everything a run measures.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Metrics {
     /// One entry per simulated second that saw activity, from second 0.
     pub seconds: Vec<SecondStats>,
@@ -152,9 +106,69 @@ pub struct Metrics {
     pub latency_us: Histogram,
     /// The table's partitions and ceilings at the end of each simulated second.
     pub table_states: Vec<crate::sim::TableState>,
+    /// Consumption per (partition, time bucket) and latency per time bucket.
+    timeline: Timeline,
+    /// The first hash each partition owned, by id, as recorded after the run.
+    partition_starts: BTreeMap<PartitionId, u64>,
+    partition_capacity: PartitionCapacity,
+    /// Each split as (parent, lower child): the lower child keeps its parent's start.
+    splits: Vec<(PartitionId, PartitionId)>,
+}
+
+impl Default for Metrics {
+    /// Metrics with [`MetricsConfig::default`].
+    fn default() -> Metrics {
+        Metrics::new(MetricsConfig::default())
+    }
 }
 
 impl Metrics {
+    /// Empty metrics for a run configured by `config`.
+    pub fn new(config: MetricsConfig) -> Metrics {
+        Metrics {
+            seconds: Vec::new(),
+            partitions: Vec::new(),
+            keys: KeyCounter::default(),
+            latency_us: Histogram::default(),
+            timeline: Timeline::new(config.duration_us),
+            partition_starts: BTreeMap::new(),
+            partition_capacity: config.partition_capacity,
+            table_states: Vec::new(),
+            splits: Vec::new(),
+        }
+    }
+
+    /// Records the first hash each partition owns, so that the heat maps can order their rows
+    /// by hash range. Call it after a run with the table's partitions; once splits happen
+    /// during runs, also with each retired partition (whose start its lower child kept).
+    /// Partitions never recorded are ordered after the others, by id.
+    pub fn record_partition_starts(&mut self, starts: impl IntoIterator<Item = (PartitionId, u64)>) {
+        self.partition_starts.extend(starts);
+        // A retired partition started where its lower child starts; resolve from the last
+        // split back, since a lower child may itself have split later.
+        for &(parent, low) in self.splits.iter().rev() {
+            if let Some(&start) = self.partition_starts.get(&low) {
+                self.partition_starts.entry(parent).or_insert(start);
+            }
+        }
+    }
+
+    /// The time-bucketed consumption and latency.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// Each partition's capacity, as configured.
+    pub fn partition_capacity(&self) -> PartitionCapacity {
+        self.partition_capacity
+    }
+
+    /// The heat-map data: the share of each partition's capacity consumed per time bucket,
+    /// with a row for every recorded partition and every partition that saw an attempt.
+    pub fn heat_map(&self) -> HeatMapData {
+        heat::build(&self.timeline, &self.partitions, &self.partition_starts, self.partition_capacity)
+    }
+
     #[inline]
     fn second(&mut self, second: u64) -> &mut SecondStats {
         let i = second as usize;
@@ -191,17 +205,17 @@ impl Metrics {
     ) {
         let s = self.second(second);
         s.attempts += 1;
+        match access {
+            Access::Read => s.read_milli += milli,
+            Access::Write => s.write_milli += milli,
+        }
+        // Before the partition totals change: the timeline counts the open bucket from them.
+        self.timeline.consumed(second, &self.partitions, partition, access, milli);
         let p = self.partition(partition);
         p.attempts += 1;
         match access {
-            Access::Read => {
-                self.seconds[second as usize].read_milli += milli;
-                self.partitions[partition.0 as usize].read_milli += milli;
-            }
-            Access::Write => {
-                self.seconds[second as usize].write_milli += milli;
-                self.partitions[partition.0 as usize].write_milli += milli;
-            }
+            Access::Read => p.read_milli += milli,
+            Access::Write => p.write_milli += milli,
         }
         self.keys.record(key, false);
     }
@@ -229,6 +243,7 @@ impl Metrics {
             s.failed += 1;
         }
         self.latency_us.record(latency_us);
+        self.timeline.completed(second, &self.partitions, latency_us);
     }
 
     /// Sum of every second's counts.
@@ -269,6 +284,10 @@ impl crate::sim::Observer for Metrics {
     #[inline]
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64) {
         Metrics::completed(self, now.second(), succeeded, latency_us);
+    }
+
+    fn split(&mut self, _now: SimTime, parent: PartitionId, children: (PartitionId, PartitionId)) {
+        self.splits.push((parent, children.0));
     }
 
     fn second_ended(&mut self, second: u64, state: crate::sim::TableState) {

@@ -51,6 +51,30 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
+    /// A run of `workloads` against `table` billed by `billing` for `duration_us`, with every
+    /// other setting at its default (MODEL.md defaults, the standard retry mode, 5 ms attempts).
+    pub fn new(
+        table: TableSpec,
+        billing: BillingMode,
+        workloads: Vec<WorkloadSpec>,
+        duration_us: u64,
+    ) -> SimConfig {
+        SimConfig {
+            table,
+            billing,
+            initial_partitions: None,
+            capacity: CapacityParams::default(),
+            heat: HeatParams::default(),
+            growth: GrowthParams::default(),
+            auto_scaling: AutoScalingParams::default(),
+            schedule: Vec::new(),
+            workloads,
+            retry: RetryProfile::aws_sdk_standard(),
+            attempt_latency: LatencyModel::Constant(5_000),
+            duration_us,
+        }
+    }
+
     /// Partitions at time zero: the scenario's override, else the documented formula for a
     /// provisioned table (MODEL.md §2.2) or a new on-demand table's partitions (§4.2).
     pub fn initial_partition_count(&self) -> u32 {

@@ -1,0 +1,120 @@
+//! Per-key attempt counters for the hot-key lists: exact for the small numeric keys that the
+//! generators make popular, a heavy-hitter sketch for the rest, so that memory stays bounded
+//! however many distinct keys a run touches.
+
+use crate::engine::KeyValue;
+
+/// Totals for one partition-key value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyStats {
+    /// Attempts addressed to the key.
+    pub attempts: u64,
+    /// Attempts throttled.
+    pub throttled: u64,
+}
+
+/// Numeric keys below this are counted exactly in a dense table. The generators number values
+/// by popularity (Zipf rank 0 is the most popular), so these are the candidates for hot keys;
+/// the table (512 KiB) stays in cache, where a table of every key would miss on each attempt.
+const DENSE_KEYS: i64 = 1 << 16;
+/// Slots of the sketch that counts every other key.
+const SKETCH_SLOTS: usize = 1 << 12;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    attempts: u32,
+    throttled: u32,
+}
+
+#[derive(Clone, Debug)]
+struct SketchSlot {
+    key: Option<KeyValue>,
+    counts: Counts,
+}
+
+/// Per-key attempt counters: exact for small non-negative numeric keys, and for the rest a
+/// direct-mapped heavy-hitter sketch (Misra-Gries within each slot): a key that holds its slot
+/// is counted from when it took it, so its counts are lower bounds, exact without collisions.
+#[derive(Clone, Debug)]
+pub struct KeyCounter {
+    dense: Vec<Counts>,
+    sketch: Vec<SketchSlot>,
+}
+
+impl Default for KeyCounter {
+    fn default() -> Self {
+        KeyCounter {
+            dense: Vec::new(),
+            sketch: vec![SketchSlot { key: None, counts: Counts::default() }; SKETCH_SLOTS],
+        }
+    }
+}
+
+impl KeyCounter {
+    #[inline]
+    pub(super) fn record(&mut self, key: &KeyValue, throttled: bool) {
+        let counts = match key {
+            KeyValue::N(n) if (0..DENSE_KEYS).contains(n) => {
+                let i = *n as usize;
+                if i >= self.dense.len() {
+                    self.dense.resize((i + 1).next_power_of_two(), Counts::default());
+                }
+                &mut self.dense[i]
+            }
+            _ => {
+                let slot = &mut self.sketch[(key.hash() as usize) & (SKETCH_SLOTS - 1)];
+                if slot.key.as_ref() != Some(key) {
+                    if slot.counts.attempts > 0 {
+                        slot.counts.attempts -= 1;
+                        slot.counts.throttled = slot.counts.throttled.min(slot.counts.attempts);
+                        return;
+                    }
+                    slot.key = Some(key.clone());
+                    slot.counts = Counts::default();
+                }
+                &mut slot.counts
+            }
+        };
+        counts.attempts = counts.attempts.saturating_add(1);
+        counts.throttled = counts.throttled.saturating_add(u32::from(throttled));
+    }
+
+    /// The `n` keys with the most attempts, most first (ties by key order).
+    pub fn top(&self, n: usize) -> Vec<(KeyValue, KeyStats)> {
+        let stats =
+            |c: &Counts| KeyStats { attempts: u64::from(c.attempts), throttled: u64::from(c.throttled) };
+        let mut all: Vec<(KeyValue, KeyStats)> = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.attempts > 0)
+            .map(|(i, c)| (KeyValue::N(i as i64), stats(c)))
+            .chain(self.sketch.iter().filter_map(|s| Some((s.key.clone()?, stats(&s.counts)))))
+            .filter(|(_, s)| s.attempts > 0)
+            .collect();
+        all.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(n);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_keys_are_counted_exactly_in_the_dense_range_and_by_sketch_beyond() {
+        let mut keys = KeyCounter::default();
+        for _ in 0..50 {
+            keys.record(&KeyValue::N(3), false);
+        }
+        keys.record(&KeyValue::N(3), true);
+        for _ in 0..20 {
+            keys.record(&KeyValue::N(1 << 40), true);
+        }
+        keys.record(&KeyValue::S("rare".into()), false);
+        let top = keys.top(2);
+        assert_eq!(top[0], (KeyValue::N(3), KeyStats { attempts: 51, throttled: 1 }));
+        assert_eq!(top[1], (KeyValue::N(1 << 40), KeyStats { attempts: 20, throttled: 20 }));
+    }
+}
