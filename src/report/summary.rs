@@ -23,6 +23,8 @@ pub struct Summary {
     pub variant: Option<String>,
     pub seed: u64,
     pub simulated_seconds: u64,
+    /// `provisioned` or `on_demand`.
+    pub billing_mode: &'static str,
     pub requests: Requests,
     pub throttle_ratio: f64,
     pub consumed: Consumed,
@@ -91,6 +93,10 @@ pub struct CostFigures {
 pub struct Cost {
     pub simulated: CostFigures,
     pub per_month: CostFigures,
+    /// The capacity `provisioned_usd` prices, RCU and WCU: the table's own averaged over the run
+    /// (provisioned), or its busiest second at 70% utilisation (on demand).
+    pub provisioned_read_units: f64,
+    pub provisioned_write_units: f64,
     pub prices: &'static str,
 }
 
@@ -166,6 +172,10 @@ pub fn build(
         variant: None,
         seed,
         simulated_seconds: seconds,
+        billing_mode: match config.billing {
+            BillingMode::Provisioned { .. } => "provisioned",
+            BillingMode::OnDemand { .. } => "on_demand",
+        },
         requests: Requests {
             offered: totals.offered,
             succeeded: totals.succeeded,
@@ -190,7 +200,13 @@ pub fn build(
             p99: ms(metrics.latency_us.quantile(0.99)),
             max: ms(metrics.latency_us.max()),
         },
-        cost: Cost { simulated, per_month, prices: prices.label },
+        cost: Cost {
+            simulated,
+            per_month,
+            provisioned_read_units: round(rcu),
+            provisioned_write_units: round(wcu),
+            prices: prices.label,
+        },
         storage_bytes,
         items: out.table.item_count(),
         hot_partitions: hot_partitions(metrics, out, totals.attempts),

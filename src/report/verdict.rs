@@ -59,7 +59,10 @@ pub fn verdict(s: &Summary) -> Verdict {
     let top = s.throttles_by_reason.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
     let cause = top.map(|(code, n)| {
         let limit = if code.contains("KeyRange") {
-            "a hot partition, not the table's provisioned capacity, is the limit"
+            match s.billing_mode {
+                "on_demand" => "partitions at their cap are the limit: a hot partition, or an on-demand table that has not yet grown to its traffic",
+                _ => "a hot partition, not the table's provisioned capacity, is the limit",
+            }
         } else if code.contains("Provisioned") {
             "the table's provisioned capacity is the limit"
         } else {
@@ -91,7 +94,7 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
         Some(p) => (
             percent(p.share_of_attempts),
             format!(
-                "of attempts, partition {} of {} (an even spread: {} each)",
+                "of attempts, partition id {}; {} partitions at the end (an even spread: {} each)",
                 p.id,
                 group(u64::from(partitions)),
                 percent(1.0 / f64::from(partitions))
@@ -121,9 +124,13 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
             "Provisioned, per month",
             usd(month.provisioned_usd),
             format!(
-                "{} RCU and {} WCU, all month; storage {} more",
-                group(s.capacity.final_read_capacity),
-                group(s.capacity.final_write_capacity),
+                "{} RCU and {} WCU {}; storage {} more",
+                group(s.cost.provisioned_read_units.round() as u64),
+                group(s.cost.provisioned_write_units.round() as u64),
+                match s.billing_mode {
+                    "on_demand" => "(the busiest second at 70% utilisation)",
+                    _ => "on average, as the table had them",
+                },
                 usd(month.storage_usd)
             ),
         ),
@@ -177,7 +184,11 @@ mod tests {
             ]
         );
         assert_eq!(figures[0].1, percent(s.throttle_ratio));
-        assert!(figures[2].2.contains("of 2 (an even spread: 50.00% each)"), "{}", figures[2].2);
+        assert!(
+            figures[2].2.contains("2 partitions at the end (an even spread: 50.00% each)"),
+            "{}",
+            figures[2].2
+        );
         assert!(figures[4].2.starts_with("12,000 RCU and 100 WCU"), "{}", figures[4].2);
         assert_eq!((duration(5.0), duration(2_342.9)), ("5.0 ms".to_string(), "2.34 s".to_string()));
     }
