@@ -24,7 +24,7 @@ pub const CHARTS: [(&str, &str); 7] = [
          of the partition's read ceiling. A dark row is a hot partition.",
     ),
     ("heatmap_write.svg", "The same for write capacity."),
-    ("consumed.svg", "Consumed capacity units per second against the table's provisioned capacity (dashed)."),
+    ("consumed.svg", "Consumed capacity units per second against the table's capacity (dashed): provisioned, as auto scaling moved it, or the on-demand ceiling."),
     ("latency.svg", "End-to-end latency of the requests completed in each time bucket, retries included."),
     ("hot_keys.svg", "The ten partition-key values with the most attempts: their share of all attempts and of all throttles."),
 ];
@@ -96,15 +96,33 @@ pub fn draw_charts(dir: &Path, summary: &Summary, metrics: &Metrics) -> Result<(
 
     let (read, write) =
         (per_second(|s| milli_to_units(s.read_milli)), per_second(|s| milli_to_units(s.write_milli)));
-    let rcu = vec![summary.capacity.final_read_capacity as f64; x.len()];
-    let wcu = vec![summary.capacity.final_write_capacity as f64; x.len()];
+    // The capacity each second had (auto scaling and on-demand growth move it), sampled like
+    // the consumption; the final capacity stands in for seconds past the last recorded state.
+    let ceiling = |units: fn(&crate::sim::TableState) -> u64, last: u64| -> Vec<f64> {
+        (0..metrics.seconds.len())
+            .step_by(step.max(1))
+            .map(|i| metrics.table_states.get(i).map_or(last, units) as f64)
+            .collect()
+    };
+    let rcu = ceiling(|t| t.read_ceiling_units, summary.capacity.final_read_capacity);
+    let wcu = ceiling(|t| t.write_ceiling_units, summary.capacity.final_write_capacity);
+    let (rcu_name, wcu_name) = match summary.billing_mode {
+        "on_demand" => ("on-demand RCU ceiling", "on-demand WCU ceiling"),
+        _ => ("provisioned RCU", "provisioned WCU"),
+    };
     let series = vec![
         Series { name: "consumed RCU", values: &read, color: GREEN, style: Style::Line },
-        Series { name: "provisioned RCU", values: &rcu, color: GREEN, style: Style::Dashed },
+        Series { name: rcu_name, values: &rcu, color: GREEN, style: Style::Dashed },
         Series { name: "consumed WCU", values: &write, color: ORANGE, style: Style::Line },
-        Series { name: "provisioned WCU", values: &wcu, color: ORANGE, style: Style::Dashed },
+        Series { name: wcu_name, values: &wcu, color: ORANGE, style: Style::Dashed },
     ];
-    time_series(dir, "consumed.svg", "Consumed and provisioned capacity per second", &x, series)?;
+    time_series(
+        dir,
+        "consumed.svg",
+        "Consumed capacity per second against the table's capacity",
+        &x,
+        series,
+    )?;
 
     latency(dir, metrics)?;
     hot_keys(dir, summary)
