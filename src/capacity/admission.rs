@@ -33,6 +33,10 @@ pub struct CapacityParams {
     /// Per-table throughput quota, RRU and WRU per second each, that bounds an on-demand table
     /// (MODEL.md §4.3: 40,000 by default, adjustable).
     pub table_quota_units: u64,
+    /// Eventually consistent read ceiling of one partition, RCU per second: any of the three
+    /// replicas can serve such reads, so it may exceed `partition_read_units` (MODEL.md §2.1:
+    /// 3,000 documented, 4,500 observed [BLOG-P2]). Default 3,000.
+    pub partition_eventual_read_units: u64,
 }
 
 impl Default for CapacityParams {
@@ -43,6 +47,7 @@ impl Default for CapacityParams {
             partition_read_units: PARTITION_READ_UNITS,
             partition_write_units: PARTITION_WRITE_UNITS,
             table_quota_units: 40_000,
+            partition_eventual_read_units: PARTITION_READ_UNITS,
         }
     }
 }
@@ -55,6 +60,9 @@ struct Side {
     table_limit: LimitType,
     partitions: Vec<TokenBucket>,
     partition_rate_milli: u64,
+    /// Eventually consistent reads are charged to the partition bucket scaled by
+    /// `eventual_scale.0 / eventual_scale.1` (the strong cap over the eventual ceiling).
+    eventual_scale: (u64, u64),
     operation: Operation,
 }
 
@@ -73,6 +81,7 @@ impl Side {
             table_limit,
             partitions: vec![partition; partitions],
             partition_rate_milli: rate,
+            eventual_scale: (1, 1),
             operation,
         }
     }
@@ -113,18 +122,26 @@ impl Side {
     }
 
     #[inline]
-    fn admit(&mut self, now: SimTime, partition: usize, milli: u64) -> Result<(), ThrottleReason> {
+    fn admit(
+        &mut self,
+        now: SimTime,
+        partition: usize,
+        milli: u64,
+        eventual: bool,
+    ) -> Result<(), ThrottleReason> {
         let reason = |limit| ThrottleReason::new(Resource::Table, self.operation, limit);
         if let Some(table) = &mut self.table {
             if !table.can_take(now, milli) {
                 return Err(reason(self.table_limit));
             }
         }
+        let partition_milli =
+            if eventual { (milli * self.eventual_scale.0).div_ceil(self.eventual_scale.1) } else { milli };
         let bucket = &mut self.partitions[partition];
-        if !bucket.can_take(now, milli) {
+        if !bucket.can_take(now, partition_milli) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
         }
-        bucket.take(milli);
+        bucket.take(partition_milli);
         if let Some(table) = &mut self.table {
             table.take(milli);
         }
@@ -178,6 +195,8 @@ impl Admission {
                 Side::on_demand(max_write_units, p.partition_write_units, partitions, p, Operation::Write),
             ),
         };
+        let mut read = read;
+        read.eventual_scale = (p.partition_read_units, p.partition_eventual_read_units.max(1));
         Admission { read, write, mode }
     }
 
@@ -215,8 +234,8 @@ impl Admission {
     #[inline]
     pub fn admit(&mut self, now: SimTime, charge: Charge) -> Result<(), ThrottleReason> {
         match charge.access {
-            Access::Read => self.read.admit(now, charge.partition, charge.milli),
-            Access::Write => self.write.admit(now, charge.partition, charge.milli),
+            Access::Read => self.read.admit(now, charge.partition, charge.milli, charge.eventual),
+            Access::Write => self.write.admit(now, charge.partition, charge.milli, false),
         }
     }
 
@@ -274,7 +293,7 @@ mod tests {
     use super::*;
 
     fn write(partition: usize, units: u64) -> Charge {
-        Charge { partition, access: Access::Write, milli: units * MILLI }
+        Charge { partition, access: Access::Write, milli: units * MILLI, eventual: false }
     }
 
     /// Serves one write per `interval_us` for `seconds`, returns the number admitted per second.
@@ -355,6 +374,37 @@ mod tests {
         assert!(adm.admit(SimTime::ZERO, write(0, 100)).is_ok());
         let reason = adm.admit(SimTime::ZERO, write(1, 1)).expect_err("quota reached");
         assert_eq!(reason.code(), "TableWriteAccountLimitExceeded");
+    }
+
+    /// MODEL.md §2.1 [BLOG-P2]: with the observed 4,500 RU/s eventually consistent ceiling, one
+    /// partition serves 9,000 eventually consistent 4 KB reads per second, and still 3,000
+    /// strong ones.
+    #[test]
+    fn eventual_read_ceiling_is_a_parameter() {
+        let params = CapacityParams { partition_eventual_read_units: 4_500, ..CapacityParams::default() };
+        let mut adm = Admission::provisioned(40_000, 10, 1, &params);
+        let read = |eventual| Charge {
+            partition: 0,
+            access: Access::Read,
+            milli: if eventual { 500 } else { 1_000 },
+            eventual,
+        };
+        // Ten seconds of demand above the ceiling; the partition's full one-second bucket at
+        // the start adds one second's worth.
+        let served = |adm: &mut Admission, eventual: bool, per_second: u64| -> u64 {
+            (0..per_second * 10)
+                .filter(|i| {
+                    adm.admit(SimTime(1_000_000 + i * 1_000_000 / per_second), read(eventual)).is_ok()
+                })
+                .count() as u64
+        };
+        // Each eventual read takes ceil(500 x 3,000 / 4,500) = 334 of the 3,000,000 milli-units
+        // a second: 8,982 reads a second, where strong reads get 3,000.
+        let eventual = served(&mut adm, true, 12_000);
+        assert!((11 * 8_982 - 2..=11 * 8_982).contains(&eventual), "{eventual}");
+        let mut adm = Admission::provisioned(40_000, 10, 1, &params);
+        let strong = served(&mut adm, false, 5_000);
+        assert!((11 * 3_000 - 2..=11 * 3_000).contains(&strong), "{strong}");
     }
 
     #[test]

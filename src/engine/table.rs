@@ -42,6 +42,9 @@ pub struct Charge {
     pub access: Access,
     /// Milli-units to consume.
     pub milli: u64,
+    /// Whether this is an eventually consistent read, which any replica can serve (MODEL.md
+    /// §2.1: a partition's eventually consistent read ceiling may exceed its 3,000 RCU).
+    pub eventual: bool,
 }
 
 /// Decides whether the capacity for a charge is available, and consumes it if so.
@@ -179,7 +182,8 @@ impl Table {
         let partition = self.partition_index(key.hash);
         let item_bytes = self.partitions[partition].get(key).map(|item| u64::from(item.bytes));
         let milli = read_milli(item_bytes.unwrap_or(0), consistency);
-        gate.admit(Charge { partition, access: Access::Read, milli })?;
+        let eventual = consistency == Consistency::Eventual;
+        gate.admit(Charge { partition, access: Access::Read, milli, eventual })?;
         Ok(GetItemOutput { item_bytes, partition, consumed_milli: milli })
     }
 
@@ -199,7 +203,7 @@ impl Table {
         let replaced = partition.store_mut().upsert(key, |before| {
             let before_bytes = before.map_or(0, |item| u64::from(item.bytes));
             milli = replace_write_milli(before_bytes, item_bytes, false);
-            gate.admit(Charge { partition: partition_index, access: Access::Write, milli })?;
+            gate.admit(Charge { partition: partition_index, access: Access::Write, milli, eventual: false })?;
             Ok(StoredItem { bytes: item_bytes as u32 })
         })?;
         let replaced_bytes = replaced.map(|item| u64::from(item.bytes));

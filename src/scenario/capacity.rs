@@ -90,6 +90,13 @@ pub(super) fn params(
         ("partition_read_units", c.partition_read_units, 1, 1_000_000, &mut capacity.partition_read_units),
         ("partition_write_units", c.partition_write_units, 1, 1_000_000, &mut capacity.partition_write_units),
         ("table_quota_units", c.table_quota_units, 1, 10_000_000, &mut capacity.table_quota_units),
+        (
+            "partition_eventual_read_units",
+            c.partition_eventual_read_units,
+            1,
+            1_000_000,
+            &mut capacity.partition_eventual_read_units,
+        ),
         ("heat_window_seconds", c.heat_window_seconds, 1, 86_400, &mut heat.window_seconds),
         ("heat_split_delay_seconds", c.heat_split_delay_seconds, 0, 86_400, &mut heat.delay_seconds),
         ("on_demand_initial_partitions", c.on_demand_initial_partitions, 1, 100_000, &mut initial_partitions),

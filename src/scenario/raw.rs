@@ -136,6 +136,8 @@ pub struct RawCapacity {
     #[serde(default)]
     pub table_quota_units: Option<i64>,
     #[serde(default)]
+    pub partition_eventual_read_units: Option<i64>,
+    #[serde(default)]
     pub split_for_heat: Option<bool>,
     #[serde(default)]
     pub heat_threshold: Option<f64>,
