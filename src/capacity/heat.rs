@@ -28,6 +28,11 @@ pub struct HeatParams {
     /// Share of a partition's heat on one key above which it is not split (MODEL.md §2.4
     /// suggests "roughly 50%"). Default 0.5.
     pub single_item_share: f64,
+    /// Whether such a hot item is isolated in a partition of its own instead (MODEL.md §3.2:
+    /// "adaptive capacity might rebalance your data so that a partition contains only that
+    /// single, frequently accessed item"). It then gets a whole partition's cap, and its
+    /// neighbours stop sharing it. Default true.
+    pub isolate_hot_items: bool,
 }
 
 impl Default for HeatParams {
@@ -38,6 +43,7 @@ impl Default for HeatParams {
             window_seconds: 60,
             delay_seconds: 300,
             single_item_share: 0.5,
+            isolate_hot_items: true,
         }
     }
 }
@@ -84,10 +90,11 @@ impl PartitionHeat {
     }
 }
 
-/// A split the simulator should apply after the delay.
+/// A split the simulator should apply after the delay: the partition that then holds hash `at`
+/// splits so that a new partition starts at `at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SplitDecision {
-    /// The partition to split.
+    /// The partition that was hot when the split was decided.
     pub partition: PartitionId,
     /// The first hash of the new upper partition.
     pub at: u64,
@@ -183,11 +190,21 @@ impl HeatTracker {
             let write_share = p.write_milli as f64 / (self.caps_milli_per_s.1 * window) as f64;
             let hot = read_share.max(write_share) >= self.params.threshold;
             let single_item = p.candidate_heat as f64 > self.params.single_item_share * p.total_heat as f64;
-            if hot && !single_item && !p.pending {
-                let start = table.partitions()[index].start();
-                if let Some(at) = weighted_median(&p.bins, p.shift, start, table.partition_last_hash(index)) {
+            let (start, last) = (table.partitions()[index].start(), table.partition_last_hash(index));
+            let partition = table.partitions()[index].id();
+            if hot && !p.pending && !single_item {
+                if let Some(at) = weighted_median(&p.bins, p.shift, start, last) {
                     p.pending = true;
-                    decisions.push(SplitDecision { partition: table.partitions()[index].id(), at });
+                    decisions.push(SplitDecision { partition, at });
+                }
+            } else if hot && !p.pending && self.params.isolate_hot_items {
+                // Cut just below and just above the item's hash; nothing to cut where the item
+                // already bounds the partition.
+                let item = p.candidate;
+                let cuts = [(item > start).then_some(item), (item < last).then(|| item + 1)];
+                for at in cuts.into_iter().flatten() {
+                    p.pending = true;
+                    decisions.push(SplitDecision { partition, at });
                 }
             }
             p.reset();
@@ -252,9 +269,20 @@ mod tests {
     }
 
     #[test]
-    fn a_single_hot_item_is_not_split() {
+    fn a_single_hot_item_is_isolated_between_two_cuts() {
         let t = table(1);
         let mut tracker = HeatTracker::new(HeatParams::default(), &t, (3_000, 1_000));
+        let hot = mix64(7);
+        let decisions = drive(&mut tracker, &t, |i| if i % 10 < 8 { hot } else { mix64(i) }, 950, 120);
+        let cuts: Vec<u64> = decisions.iter().map(|d| d.at).collect();
+        assert_eq!(cuts, [hot, hot + 1], "decided once, while the cuts are pending");
+    }
+
+    #[test]
+    fn a_single_hot_item_is_not_split_without_isolation() {
+        let t = table(1);
+        let params = HeatParams { isolate_hot_items: false, ..HeatParams::default() };
+        let mut tracker = HeatTracker::new(params, &t, (3_000, 1_000));
         let hot = mix64(7);
         let decisions = drive(&mut tracker, &t, |i| if i % 10 < 8 { hot } else { mix64(i) }, 950, 120);
         assert!(decisions.is_empty(), "{decisions:?}");

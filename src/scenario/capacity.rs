@@ -124,6 +124,9 @@ pub(super) fn params(
     if let Some(enabled) = c.split_for_heat {
         heat.enabled = enabled;
     }
+    if let Some(isolate) = c.isolate_hot_items {
+        heat.isolate_hot_items = isolate;
+    }
     share(p, "capacity.heat_threshold", c.heat_threshold, &mut heat.threshold);
     share(p, "capacity.heat_single_item_share", c.heat_single_item_share, &mut heat.single_item_share);
     share(p, "capacity.on_demand_growth_threshold", c.on_demand_growth_threshold, &mut growth.threshold);

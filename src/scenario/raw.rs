@@ -148,6 +148,8 @@ pub struct RawCapacity {
     #[serde(default)]
     pub heat_single_item_share: Option<f64>,
     #[serde(default)]
+    pub isolate_hot_items: Option<bool>,
+    #[serde(default)]
     pub on_demand_initial_partitions: Option<i64>,
     #[serde(default)]
     pub on_demand_peak_window_seconds: Option<i64>,

@@ -337,12 +337,11 @@ impl World {
         true
     }
 
-    /// Applies a split for heat decided a delay ago, if its partition still exists.
+    /// Applies a split for heat decided a delay ago to the partition that now holds its hash.
     fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
-        if let Some(index) = self.table.index_of(decision.partition) {
-            if !self.split(now, index, decision.at, observer) {
-                self.heat.cancel_pending(index);
-            }
+        let index = self.table.partition_index(decision.at);
+        if !self.split(now, index, decision.at, observer) {
+            self.heat.cancel_pending(index);
         }
     }
 

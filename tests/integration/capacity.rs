@@ -44,8 +44,8 @@ fn burst_serves_a_spike_for_about_100_seconds() {
 }
 
 /// MODEL.md §2.1, §6.3: 5,000 strongly consistent reads per second of one key are served at
-/// about 3,000 per second, the partition's cap, whatever the table's capacity; one hot item is
-/// not split for heat.
+/// about 3,000 per second, the partition's cap, whatever the table's capacity; isolating the
+/// hot item in its own partition (§3.2) cannot raise that.
 #[test]
 fn one_hot_key_serves_3000_strong_reads_per_second() {
     let text = scenario(
@@ -57,7 +57,9 @@ fn one_hot_key_serves_3000_strong_reads_per_second() {
     let (m, out) = run(&text);
     let served = mean_succeeded(&m, 5, 60);
     assert!((2_950.0..=3_050.0).contains(&served), "{served} reads per second");
-    assert_eq!(out.splits, 0, "a single hot item is not split");
+    assert_eq!(out.splits, 2, "the item is isolated: one cut below it, one above");
+    let late = mean_succeeded(&m, 40, 60);
+    assert!((2_950.0..=3_050.0).contains(&late), "isolated, still {late} reads per second");
     let totals = m.totals();
     assert_eq!(totals.throttled_by_reason.iter().sum::<u32>() as u64, totals.throttled);
 }
@@ -156,4 +158,26 @@ fn a_scheduled_increase_doubles_the_partitions() {
     let s = |i: usize| (m.table_states[i].partitions, m.table_states[i].read_ceiling_units);
     assert_eq!((s(10), s(40)), ((4, 5_000), (8, 8_000)));
     assert_eq!(out.splits, 4);
+}
+
+/// MODEL.md §3.2: a hot item isolated in a partition of its own stops starving the keys that
+/// shared its partition. One key takes 900 of a partition's 1,000 WCU a second and its
+/// neighbours 300 more: before isolation a fifth of the writes throttle, after it none.
+#[test]
+fn isolating_a_hot_item_relieves_its_neighbours() {
+    let text = format!(
+        "{}[[workload]]\nname = \"others\"\noperation = \"put\"\nrate = 300\nitem_bytes = 500\n\
+         [workload.attributes]\nK = {{ distribution = \"uniform\", count = 1_000_000 }}\n",
+        scenario(
+            "read_capacity = 10\nwrite_capacity = 3000\ninitial_partitions = 1",
+            "operation = \"put\"\nrate = 900\nitem_bytes = 500\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1 }",
+            "heat_window_seconds = 20\nheat_split_delay_seconds = 30",
+            "120s",
+        )
+    );
+    let (m, out) = run(&text);
+    let throttled = |from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>();
+    assert!(throttled(5, 45) > 40 * 150, "sharing one partition: {} throttled", throttled(5, 45));
+    assert_eq!(throttled(60, 120), 0, "after isolation");
+    assert_eq!(out.table.partition_count(), 3, "below the item, the item, above it");
 }
