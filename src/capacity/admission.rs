@@ -13,12 +13,13 @@
 //! before the storage node checks the partition (§3.3). A refused attempt consumes nothing.
 
 use super::bucket::TokenBucket;
+use super::legacy::{Allocations, LegacyParams};
 use super::throttle::{LimitType, Operation, Resource, ThrottleReason};
 use crate::engine::{Access, CapacityGate, Charge, MILLI, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS};
 use crate::time::SimTime;
 
 /// Parameters of the provisioned admission model. Defaults come from MODEL.md.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CapacityParams {
     /// Seconds of unused capacity the burst reservoir retains (MODEL.md §3.1: "up to 5 minutes
     /// (300 seconds)"). Default 300.
@@ -37,6 +38,20 @@ pub struct CapacityParams {
     /// replicas can serve such reads, so it may exceed `partition_read_units` (MODEL.md §2.1:
     /// 3,000 documented, 4,500 observed [BLOG-P2]). Default 3,000.
     pub partition_eventual_read_units: u64,
+    /// The admission model of a provisioned table (MODEL.md §3.3). Default modern.
+    pub model: AdmissionModel,
+    /// Adaptive capacity of the legacy model.
+    pub legacy: LegacyParams,
+}
+
+/// Which admission model a provisioned table follows (MODEL.md §3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdmissionModel {
+    /// Global admission control: a table bucket with burst, then per-partition caps.
+    Modern,
+    /// Per-partition allocations with per-partition burst and delayed adaptive capacity.
+    Legacy,
 }
 
 impl Default for CapacityParams {
@@ -48,6 +63,8 @@ impl Default for CapacityParams {
             partition_write_units: PARTITION_WRITE_UNITS,
             table_quota_units: 40_000,
             partition_eventual_read_units: PARTITION_READ_UNITS,
+            model: AdmissionModel::Modern,
+            legacy: LegacyParams::default(),
         }
     }
 }
@@ -63,6 +80,8 @@ struct Side {
     /// Eventually consistent reads are charged to the partition bucket scaled by
     /// `eventual_scale.0 / eventual_scale.1` (the strong cap over the eventual ceiling).
     eventual_scale: (u64, u64),
+    /// Per-partition allocations, in the legacy model.
+    legacy: Option<Allocations>,
     operation: Operation,
 }
 
@@ -82,6 +101,7 @@ impl Side {
             partitions: vec![partition; partitions],
             partition_rate_milli: rate,
             eventual_scale: (1, 1),
+            legacy: None,
             operation,
         }
     }
@@ -95,12 +115,18 @@ impl Side {
         p: &CapacityParams,
         op: Operation,
     ) -> Side {
+        let limit = LimitType::ProvisionedThroughputExceeded;
+        if p.model == AdmissionModel::Legacy {
+            let mut side = Side::new(None, limit, partition_units, partitions, op);
+            side.legacy = Some(Allocations::new(units, partitions, p.burst_seconds, partition_units));
+            return side;
+        }
         let rate = units * MILLI;
         // At least one second of capacity, so an item larger than one second's tokens can pass.
         let cap = rate * p.burst_seconds.max(1);
         let initial = rate * (1 + p.initial_burst_seconds);
         let table = TokenBucket::new(rate, cap, initial, SimTime::ZERO);
-        Side::new(Some(table), LimitType::ProvisionedThroughputExceeded, partition_units, partitions, op)
+        Side::new(Some(table), limit, partition_units, partitions, op)
     }
 
     /// An on-demand side: a one-second table bucket at the maximum throughput setting if one is
@@ -140,6 +166,11 @@ impl Side {
         let bucket = &mut self.partitions[partition];
         if !bucket.can_take(now, partition_milli) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
+        }
+        if let Some(allocations) = &mut self.legacy {
+            if !allocations.admit(now, partition, milli) {
+                return Err(reason(LimitType::ProvisionedThroughputExceeded));
+            }
         }
         bucket.take(partition_milli);
         if let Some(table) = &mut self.table {
@@ -252,6 +283,10 @@ impl Admission {
                 let rate = units * MILLI;
                 table.reconfigure(now, rate, rate * p.burst_seconds.max(1));
             }
+            let partitions = side.partitions.len();
+            if let Some(allocations) = &mut side.legacy {
+                allocations.reallocate(now, units, partitions);
+            }
         }
     }
 
@@ -263,10 +298,27 @@ impl Admission {
 
     /// The partition at `index` was split into two: each child starts with the tokens its parent
     /// held (a split moves data, it does not mint capacity).
-    pub fn partition_split(&mut self, index: usize) {
+    /// In the legacy model, each child also gets half its parent's allocation ([ATC22] §4).
+    pub fn partition_split(&mut self, now: SimTime, index: usize) {
         for side in [&mut self.read, &mut self.write] {
             let child = side.partitions[index].clone();
             side.partitions.insert(index + 1, child);
+            if let Some(allocations) = &mut side.legacy {
+                allocations.split(now, index);
+            }
+        }
+    }
+
+    /// One second of the legacy model's adaptive capacity, given the milli-units (read, write)
+    /// the table consumed in it; nothing in the modern model, whose admission is instant.
+    pub fn adapt(&mut self, now: SimTime, consumed_milli: (u64, u64), p: &CapacityParams) {
+        let BillingMode::Provisioned { read_units, write_units } = self.mode else { return };
+        for (side, consumed, units) in
+            [(&mut self.read, consumed_milli.0, read_units), (&mut self.write, consumed_milli.1, write_units)]
+        {
+            if let Some(allocations) = &mut side.legacy {
+                allocations.adapt(now, consumed, units * MILLI, &p.legacy);
+            }
         }
     }
 }

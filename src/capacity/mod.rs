@@ -7,12 +7,14 @@ pub mod admission;
 pub mod autoscale;
 pub mod bucket;
 pub mod heat;
+pub mod legacy;
 pub mod ondemand;
 pub mod throttle;
 
-pub use admission::{Admission, BillingMode, CapacityParams, Gate};
+pub use admission::{Admission, AdmissionModel, BillingMode, CapacityParams, Gate};
 pub use autoscale::{AutoScaler, AutoScalingParams, ScalingTarget};
 pub use bucket::TokenBucket;
 pub use heat::{HeatParams, HeatTracker, SplitDecision};
+pub use legacy::LegacyParams;
 pub use ondemand::{GrowthParams, OnDemandGrowth};
 pub use throttle::{LimitType, Operation, Resource, ThrottleReason, REASON_COUNT};

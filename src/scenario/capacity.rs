@@ -4,7 +4,7 @@
 use super::raw::{RawCapacity, RawScalingTarget, RawTable};
 use super::validate::{one_of, positive_int, Problems, TABLE_QUOTA_UNITS};
 use crate::capacity::{
-    AutoScalingParams, BillingMode, CapacityParams, GrowthParams, HeatParams, ScalingTarget,
+    AdmissionModel, AutoScalingParams, BillingMode, CapacityParams, GrowthParams, HeatParams, ScalingTarget,
 };
 use crate::engine::initial_partition_count;
 use crate::time::{parse_duration_micros, SimTime};
@@ -127,6 +127,17 @@ pub(super) fn params(
     if let Some(isolate) = c.isolate_hot_items {
         heat.isolate_hot_items = isolate;
     }
+    match c.admission.as_deref() {
+        None | Some("modern") => {}
+        Some("legacy") => capacity.model = AdmissionModel::Legacy,
+        Some(other) => p.add("capacity.admission", one_of("", other, &["modern", "legacy"])),
+    }
+    if let Some(delay) =
+        positive_int(p, "capacity.adaptive_delay_seconds", c.adaptive_delay_seconds, 0, 86_400)
+    {
+        capacity.legacy.adaptive_delay_seconds = delay;
+    }
+    share(p, "capacity.adaptive_gain", c.adaptive_gain, &mut capacity.legacy.adaptive_gain);
     share(p, "capacity.heat_threshold", c.heat_threshold, &mut heat.threshold);
     share(p, "capacity.heat_single_item_share", c.heat_single_item_share, &mut heat.single_item_share);
     share(p, "capacity.on_demand_growth_threshold", c.on_demand_growth_threshold, &mut growth.threshold);

@@ -150,6 +150,12 @@ pub struct RawCapacity {
     #[serde(default)]
     pub isolate_hot_items: Option<bool>,
     #[serde(default)]
+    pub admission: Option<String>,
+    #[serde(default)]
+    pub adaptive_delay_seconds: Option<i64>,
+    #[serde(default)]
+    pub adaptive_gain: Option<f64>,
+    #[serde(default)]
     pub on_demand_initial_partitions: Option<i64>,
     #[serde(default)]
     pub on_demand_peak_window_seconds: Option<i64>,

@@ -291,6 +291,7 @@ impl World {
         observer: &mut O,
     ) {
         let end = SimTime::from_secs(self.second + 1);
+        self.admission.adapt(end, self.second_milli, &config.capacity);
         if let Some(growth) = &mut self.growth {
             let (read, write) = self.second_milli;
             if growth.tick(self.second, read, write, self.admission.ceiling_units()) {
@@ -330,7 +331,7 @@ impl World {
     fn split<O: Observer>(&mut self, now: SimTime, index: usize, at: u64, observer: &mut O) -> bool {
         let parent = self.table.partitions()[index].id();
         let Some(children) = self.table.split_at_hash(index, at) else { return false };
-        self.admission.partition_split(index);
+        self.admission.partition_split(now, index);
         self.heat.on_split(index, &self.table);
         self.splits += 1;
         observer.split(now, parent, children);

@@ -181,3 +181,35 @@ fn isolating_a_hot_item_relieves_its_neighbours() {
     assert_eq!(throttled(60, 120), 0, "after isolation");
     assert_eq!(out.table.partition_count(), 3, "below the item, the item, above it");
 }
+
+/// MODEL.md §3.2, §3.3: in the legacy model each of 2 partitions is allocated half of 1,000 WCU,
+/// so a key taking 700 writes a second throttles at about 500 with the table at half its
+/// capacity, until adaptive capacity, after its delay, boosts the partition; the modern model
+/// serves it from the start.
+#[test]
+fn legacy_allocation_throttles_until_adaptive_capacity_boosts_it() {
+    let text = |model: &str| {
+        format!(
+            "{}[[workload]]\nname = \"others\"\noperation = \"put\"\nrate = 100\nitem_bytes = 500\n\
+             [workload.attributes]\nK = {{ distribution = \"uniform\", count = 1_000_000 }}\n",
+            scenario(
+                "read_capacity = 10\nwrite_capacity = 1000\ninitial_partitions = 2",
+                "operation = \"put\"\nrate = 700\nitem_bytes = 500\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1 }",
+                &format!("admission = \"{model}\"\nadaptive_delay_seconds = 60\nburst_seconds = 1\nsplit_for_heat = false"),
+                "150s",
+            )
+        )
+    };
+    let throttled =
+        |m: &Metrics, from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>();
+    let (legacy, _) = run(&text("legacy"));
+    assert!(throttled(&legacy, 5, 55) > 50 * 150, "at its 500 WCU share: {}", throttled(&legacy, 5, 55));
+    assert_eq!(throttled(&legacy, 90, 150), 0, "boosted after the delay");
+    let totals = legacy.totals();
+    let provisioned = ddbsim::capacity::ThrottleReason::all()
+        .find(|r| r.code() == "TableWriteProvisionedThroughputExceeded")
+        .expect("a known reason");
+    assert_eq!(u64::from(totals.throttled_by_reason[provisioned.index()]), totals.throttled);
+    let (modern, _) = run(&text("modern"));
+    assert_eq!(throttled(&modern, 5, 150), 0, "the modern model serves it from the start");
+}
