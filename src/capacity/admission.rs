@@ -40,6 +40,9 @@ pub struct CapacityParams {
     pub partition_eventual_read_units: u64,
     /// The admission model of a provisioned table (MODEL.md §3.3). Default modern.
     pub model: AdmissionModel,
+    /// Storage at which a partition splits for size, bytes with the per-item overhead
+    /// (MODEL.md §2.1: "10GB is the maximum size of a partition"). Default 10 GiB.
+    pub partition_size_limit_bytes: u64,
     /// Adaptive capacity of the legacy model.
     pub legacy: LegacyParams,
 }
@@ -64,6 +67,7 @@ impl Default for CapacityParams {
             table_quota_units: 40_000,
             partition_eventual_read_units: PARTITION_READ_UNITS,
             model: AdmissionModel::Modern,
+            partition_size_limit_bytes: 10 * 1_024 * 1_024 * 1_024,
             legacy: LegacyParams::default(),
         }
     }

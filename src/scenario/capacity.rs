@@ -138,6 +138,15 @@ pub(super) fn params(
         capacity.legacy.adaptive_delay_seconds = delay;
     }
     share(p, "capacity.adaptive_gain", c.adaptive_gain, &mut capacity.legacy.adaptive_gain);
+    if let Some(limit) = positive_int(
+        p,
+        "capacity.partition_size_limit_bytes",
+        c.partition_size_limit_bytes,
+        1_000_000,
+        1_i64 << 50,
+    ) {
+        capacity.partition_size_limit_bytes = limit;
+    }
     share(p, "capacity.heat_threshold", c.heat_threshold, &mut heat.threshold);
     share(p, "capacity.heat_single_item_share", c.heat_single_item_share, &mut heat.single_item_share);
     share(p, "capacity.on_demand_growth_threshold", c.on_demand_growth_threshold, &mut growth.threshold);

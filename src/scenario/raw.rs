@@ -152,6 +152,8 @@ pub struct RawCapacity {
     #[serde(default)]
     pub admission: Option<String>,
     #[serde(default)]
+    pub partition_size_limit_bytes: Option<i64>,
+    #[serde(default)]
     pub adaptive_delay_seconds: Option<i64>,
     #[serde(default)]
     pub adaptive_gain: Option<f64>,

@@ -338,6 +338,14 @@ impl World {
         true
     }
 
+    /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5).
+    /// One whose items share a single hash (one item collection) cannot split here.
+    fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) {
+        if let Some(at) = self.table.partitions()[index].data_median_hash() {
+            self.split(now, index, at, observer);
+        }
+    }
+
     /// Applies a split for heat decided a delay ago to the partition that now holds its hash.
     fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
         let index = self.table.partition_index(decision.at);
@@ -408,7 +416,12 @@ impl Client<'_> {
                     Access::Read => world.second_milli.0 += milli,
                     Access::Write => world.second_milli.1 += milli,
                 }
+                let full = access == Access::Write
+                    && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
                 observer.admitted(now, partition.id(), &request.key.partition, access, milli);
+                if full {
+                    world.split_for_size(now, index, observer);
+                }
                 self.quota.on_success(request.attempt > 1);
                 let done = now.plus_micros(latency);
                 observer.completed(now, true, done.micros() - request.issued.micros());

@@ -213,3 +213,23 @@ fn legacy_allocation_throttles_until_adaptive_capacity_boosts_it() {
     let (modern, _) = run(&text("modern"));
     assert_eq!(throttled(&modern, 5, 150), 0, "the modern model serves it from the start");
 }
+
+/// MODEL.md §2.2: a partition that fills up splits at its data median, moving half its items;
+/// partitions never merge. With a 5 MB limit, over 15 MB of 2 KB items end up in partitions that
+/// are each under the limit.
+#[test]
+fn full_partitions_split_for_size_and_keep_every_item() {
+    let text = scenario(
+        "read_capacity = 10\nwrite_capacity = 4000\ninitial_partitions = 1",
+        "operation = \"put\"\nrate = 1000\nitem_bytes = 2000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000_000 }",
+        "partition_size_limit_bytes = 5_000_000\nsplit_for_heat = false",
+        "10s",
+    );
+    let (m, out) = run(&text);
+    let items = m.totals().succeeded;
+    assert_eq!(out.table.item_count(), items, "every admitted put is stored once (distinct keys)");
+    assert!(out.table.storage_bytes() > 15_000_000, "{} bytes", out.table.storage_bytes());
+    assert!(out.splits >= 3 && out.splits == out.table.partition_count() as u64 - 1, "{} splits", out.splits);
+    assert!(out.table.partitions().iter().all(|p| p.storage_bytes() < 5_000_000));
+    assert!(out.table.partitions().iter().all(|p| p.storage_bytes() > 1_000_000), "median splits");
+}
