@@ -156,7 +156,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
     let out = sim::run(&scenario.config, seed, &mut metrics, &mut |now| bar.update(now));
     bar.finish();
     metrics.record_partition_starts(out.table.partitions().iter().map(|p| (p.id(), p.start())));
-    let summary = report::summary::build(scenario, seed, &metrics, &out, &crate::cost::US_EAST_1_STANDARD);
+    let summary = report::summary::build(scenario, seed, &metrics, &out, &scenario.pricing);
     (summary, metrics)
 }
 

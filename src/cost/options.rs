@@ -1,0 +1,218 @@
+//! `ddbsim cost`: one scenario's traffic under every billing option (DESIGN.md question 2).
+//!
+//! The options, each priced from a run of its own so that its throttles are its own:
+//! 1. **on demand**: the scenario with billing switched to on demand;
+//! 2. **provisioned at the peak**: fixed capacity that serves the on-demand run's busiest second
+//!    at 70% utilisation ([`peak_capacity`]), no auto scaling;
+//! 3. **auto scaling**: the scenario's own `[table.auto_scaling]` if it has one; otherwise target
+//!    tracking at 70% between a tenth of the peak capacity and 40,000 units (MODEL.md §5),
+//!    starting at the peak capacity;
+//! 4. **reserved**: option 2's run priced with reserved capacity (MODEL.md §9.1).
+//!
+//! Scheduled capacity changes are dropped in every option: the options replace them.
+//! Here the configurations are built and the runs' outcomes compared; the command line runs them.
+
+use super::bill::{busiest_second, peak_capacity, price, RunCost, Usage, MAX_PROVISIONED_UNITS};
+use super::prices::PriceTable;
+use super::{HOURS_PER_MONTH, PEAK_TARGET_UTILISATION};
+use crate::capacity::{BillingMode, ScalingTarget};
+use crate::metrics::Metrics;
+use crate::sim::SimConfig;
+use serde::Serialize;
+
+/// The auto-scaling minimum, as a share of the peak capacity: a tenth.
+pub const AUTO_SCALING_MIN_DIVISOR: u64 = 10;
+
+/// A billing option, in the order `ddbsim cost` lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingOption {
+    /// On demand.
+    OnDemand,
+    /// Provisioned, fixed at the on-demand run's peak.
+    ProvisionedAtPeak,
+    /// Provisioned with auto scaling.
+    AutoScaling,
+    /// The peak capacity with reserved capacity.
+    Reserved,
+}
+
+impl BillingOption {
+    /// Its name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            BillingOption::OnDemand => "on-demand",
+            BillingOption::ProvisionedAtPeak => "provisioned at the peak",
+            BillingOption::AutoScaling => "provisioned, auto scaling",
+            BillingOption::Reserved => "reserved (1-year)",
+        }
+    }
+}
+
+/// `config` with billing switched to on demand (its own on-demand settings kept if it is
+/// already on demand), no auto scaling and no scheduled changes.
+pub fn on_demand_config(config: &SimConfig) -> SimConfig {
+    let mut c = config.clone();
+    if !matches!(c.billing, BillingMode::OnDemand { .. }) {
+        c.billing = BillingMode::OnDemand { max_read_units: None, max_write_units: None };
+    }
+    c.auto_scaling.read = None;
+    c.auto_scaling.write = None;
+    c.schedule.clear();
+    c
+}
+
+/// `config` provisioned with `capacity` (RCU, WCU) throughout.
+pub fn fixed_config(config: &SimConfig, capacity: (u64, u64)) -> SimConfig {
+    let mut c = on_demand_config(config);
+    c.billing = BillingMode::Provisioned { read_units: capacity.0, write_units: capacity.1 };
+    c
+}
+
+/// `config` with auto scaling: its own if it is provisioned and has some, else target
+/// tracking at 70% from a tenth of `capacity` to 40,000 units, starting at `capacity`.
+pub fn auto_scaling_config(config: &SimConfig, capacity: (u64, u64)) -> SimConfig {
+    let own = config.auto_scaling.read.is_some() || config.auto_scaling.write.is_some();
+    if own && matches!(config.billing, BillingMode::Provisioned { .. }) {
+        let mut c = config.clone();
+        c.schedule.clear();
+        return c;
+    }
+    let mut c = fixed_config(config, capacity);
+    let target = |units: u64| ScalingTarget {
+        min: units.div_ceil(AUTO_SCALING_MIN_DIVISOR).max(1),
+        max: MAX_PROVISIONED_UNITS,
+        target: PEAK_TARGET_UTILISATION,
+    };
+    c.auto_scaling.read = Some(target(capacity.0));
+    c.auto_scaling.write = Some(target(capacity.1));
+    c
+}
+
+/// What one option's run did: its cost, billed and at list prices (no free tier), and how its
+/// requests fared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The run priced as billed.
+    pub cost: RunCost,
+    /// The run priced without the free tier, for utilisation and break-even.
+    pub list: RunCost,
+    /// Attempts, retries included.
+    pub attempts: u64,
+    /// Throttled attempts.
+    pub throttled: u64,
+    /// Client requests issued.
+    pub offered: u64,
+    /// Requests that gave up after their retries.
+    pub failed: u64,
+    /// Read and write units consumed in the busiest second.
+    pub busiest_second: (f64, f64),
+    /// Capacity that serves the busiest second at 70% utilisation.
+    pub peak_capacity: (u64, u64),
+}
+
+impl Outcome {
+    /// The outcome of a run of `config` that left `metrics` and `storage_bytes`.
+    pub fn of_run(prices: &PriceTable, config: &SimConfig, metrics: &Metrics, storage_bytes: u64) -> Outcome {
+        let usage = Usage::of_run(config, metrics, storage_bytes);
+        let totals = metrics.totals();
+        Outcome {
+            cost: price(prices, &usage),
+            list: price(&prices.without_free_tier(), &usage),
+            attempts: totals.attempts,
+            throttled: totals.throttled,
+            offered: totals.offered,
+            failed: totals.failed,
+            busiest_second: busiest_second(metrics),
+            peak_capacity: peak_capacity(metrics),
+        }
+    }
+}
+
+/// One billing option compared; money per 730-hour month.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptionRow {
+    /// Which option.
+    pub option: BillingOption,
+    /// Its name for people.
+    pub label: &'static str,
+    /// 1 for the cheapest; ties keep the listing order.
+    pub rank: usize,
+    /// Mean provisioned RCU (`None` on demand).
+    pub read_capacity_units: Option<f64>,
+    /// Mean provisioned WCU (`None` on demand).
+    pub write_capacity_units: Option<f64>,
+    /// RCU and WCU covered by reserved blocks (reserved option only).
+    pub reserved_units: Option<(u64, u64)>,
+    /// Throughput and storage.
+    pub per_month_usd: f64,
+    /// Request units or capacity.
+    pub throughput_usd: f64,
+    /// Storage.
+    pub storage_usd: f64,
+    /// Throttled attempts over attempts, in this option's run.
+    pub throttle_ratio: f64,
+    /// Requests that gave up after their retries, in this option's run.
+    pub failed_requests: u64,
+    /// On-demand price of the units consumed over that of the capacity fully used (`None` on
+    /// demand): above the break-even, this option costs less than on demand.
+    pub utilisation: Option<f64>,
+    /// The utilisation above which this option's capacity costs less than on demand (MODEL.md
+    /// §9.2); for on demand, that of the peak capacity at the hourly rate.
+    pub break_even_utilisation: f64,
+}
+
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole
+    } else {
+        0.0
+    }
+}
+
+/// The rows for the outcomes of the on-demand, peak and auto-scaling runs, ranked; the reserved
+/// row prices the peak run, and is left out where the table class has no reserved capacity.
+pub fn compare(on_demand: &Outcome, peak: &Outcome, scaled: &Outcome, prices: &PriceTable) -> Vec<OptionRow> {
+    let row = |option, o: &Outcome, throughput: f64, list: f64| {
+        let month = o.cost.per_month();
+        let to_month = ratio(HOURS_PER_MONTH, o.cost.hours);
+        let full_use = o.list.full_use_on_demand_usd(prices);
+        let provisioned = option != BillingOption::OnDemand;
+        OptionRow {
+            option,
+            label: BillingOption::label(option),
+            rank: 0,
+            read_capacity_units: provisioned.then_some(month.provisioned_read_units),
+            write_capacity_units: provisioned.then_some(month.provisioned_write_units),
+            reserved_units: (option == BillingOption::Reserved)
+                .then_some((o.cost.reserved_read_units, o.cost.reserved_write_units)),
+            per_month_usd: throughput * to_month + month.storage_usd,
+            throughput_usd: throughput * to_month,
+            storage_usd: month.storage_usd,
+            throttle_ratio: ratio(o.throttled as f64, o.attempts as f64),
+            failed_requests: o.failed,
+            utilisation: provisioned.then(|| ratio(o.list.on_demand_usd, full_use)),
+            break_even_utilisation: ratio(list, full_use),
+        }
+    };
+    let mut rows = vec![
+        row(BillingOption::OnDemand, on_demand, on_demand.cost.on_demand_usd, 0.0),
+        row(BillingOption::ProvisionedAtPeak, peak, peak.cost.provisioned_usd, peak.list.provisioned_usd),
+        row(BillingOption::AutoScaling, scaled, scaled.cost.provisioned_usd, scaled.list.provisioned_usd),
+    ];
+    // On demand has no capacity of its own: its break-even is the peak capacity's.
+    rows[0].break_even_utilisation = rows[1].break_even_utilisation;
+    if let (Some(billed), Some(list)) = (peak.cost.reserved_usd, peak.list.reserved_usd) {
+        rows.push(row(BillingOption::Reserved, peak, billed, list));
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| rows[a].per_month_usd.total_cmp(&rows[b].per_month_usd).then(a.cmp(&b)));
+    for (rank, i) in order.into_iter().enumerate() {
+        rows[i].rank = rank + 1;
+    }
+    rows
+}
+
+#[cfg(test)]
+#[path = "options_tests.rs"]
+mod tests;
