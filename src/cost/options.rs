@@ -105,6 +105,8 @@ pub struct Outcome {
     pub offered: u64,
     /// Requests that gave up after their retries.
     pub failed: u64,
+    /// Read and write units consumed over the run.
+    pub consumed: (f64, f64),
     /// Read and write units consumed in the busiest second.
     pub busiest_second: (f64, f64),
     /// Capacity that serves the busiest second at 70% utilisation.
@@ -123,6 +125,7 @@ impl Outcome {
             throttled: totals.throttled,
             offered: totals.offered,
             failed: totals.failed,
+            consumed: (usage.read_units, usage.write_units),
             busiest_second: busiest_second(metrics),
             peak_capacity: peak_capacity(metrics),
         }
@@ -142,16 +145,24 @@ pub struct OptionRow {
     pub read_capacity_units: Option<f64>,
     /// Mean provisioned WCU (`None` on demand).
     pub write_capacity_units: Option<f64>,
-    /// RCU and WCU covered by reserved blocks (reserved option only).
-    pub reserved_units: Option<(u64, u64)>,
+    /// RCU covered by reserved blocks (reserved option only).
+    pub reserved_read_units: Option<u64>,
+    /// WCU covered by reserved blocks (reserved option only).
+    pub reserved_write_units: Option<u64>,
     /// Throughput and storage.
     pub per_month_usd: f64,
     /// Request units or capacity.
     pub throughput_usd: f64,
     /// Storage.
     pub storage_usd: f64,
+    /// Read units consumed in this option's run (over the simulated period, not a month).
+    pub consumed_read_units: f64,
+    /// Write units consumed in this option's run.
+    pub consumed_write_units: f64,
     /// Throttled attempts over attempts, in this option's run.
     pub throttle_ratio: f64,
+    /// Client requests issued in this option's run.
+    pub offered_requests: u64,
     /// Requests that gave up after their retries, in this option's run.
     pub failed_requests: u64,
     /// On-demand price of the units consumed over that of the capacity fully used (`None` on
@@ -160,6 +171,11 @@ pub struct OptionRow {
     /// The utilisation above which this option's capacity costs less than on demand (MODEL.md
     /// §9.2); for on demand, that of the peak capacity at the hourly rate.
     pub break_even_utilisation: f64,
+}
+
+/// Rounds to 9 decimals, so that JSON output stays readable and stable.
+fn round(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
 
 fn ratio(part: f64, whole: f64) -> f64 {
@@ -178,21 +194,25 @@ pub fn compare(on_demand: &Outcome, peak: &Outcome, scaled: &Outcome, prices: &P
         let to_month = ratio(HOURS_PER_MONTH, o.cost.hours);
         let full_use = o.list.full_use_on_demand_usd(prices);
         let provisioned = option != BillingOption::OnDemand;
+        let reserved = option == BillingOption::Reserved;
         OptionRow {
             option,
             label: BillingOption::label(option),
             rank: 0,
-            read_capacity_units: provisioned.then_some(month.provisioned_read_units),
-            write_capacity_units: provisioned.then_some(month.provisioned_write_units),
-            reserved_units: (option == BillingOption::Reserved)
-                .then_some((o.cost.reserved_read_units, o.cost.reserved_write_units)),
-            per_month_usd: throughput * to_month + month.storage_usd,
-            throughput_usd: throughput * to_month,
-            storage_usd: month.storage_usd,
-            throttle_ratio: ratio(o.throttled as f64, o.attempts as f64),
+            read_capacity_units: provisioned.then_some(round(month.provisioned_read_units)),
+            write_capacity_units: provisioned.then_some(round(month.provisioned_write_units)),
+            reserved_read_units: reserved.then_some(o.cost.reserved_read_units),
+            reserved_write_units: reserved.then_some(o.cost.reserved_write_units),
+            per_month_usd: round(throughput * to_month + month.storage_usd),
+            throughput_usd: round(throughput * to_month),
+            storage_usd: round(month.storage_usd),
+            consumed_read_units: o.consumed.0,
+            consumed_write_units: o.consumed.1,
+            throttle_ratio: round(ratio(o.throttled as f64, o.attempts as f64)),
+            offered_requests: o.offered,
             failed_requests: o.failed,
-            utilisation: provisioned.then(|| ratio(o.list.on_demand_usd, full_use)),
-            break_even_utilisation: ratio(list, full_use),
+            utilisation: provisioned.then(|| round(ratio(o.list.on_demand_usd, full_use))),
+            break_even_utilisation: round(ratio(list, full_use)),
         }
     };
     let mut rows = vec![
@@ -211,6 +231,69 @@ pub fn compare(on_demand: &Outcome, peak: &Outcome, scaled: &Outcome, prices: &P
         rows[i].rank = rank + 1;
     }
     rows
+}
+
+/// Read and write units.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Units<T> {
+    /// Read units.
+    pub read_units: T,
+    /// Write units.
+    pub write_units: T,
+}
+
+/// `ddbsim cost`'s answer: the options compared for one scenario's traffic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CostComparison {
+    /// The scenario.
+    pub scenario: String,
+    /// The root seed of every run.
+    pub seed: u64,
+    /// Each run's simulated duration.
+    pub simulated_seconds: u64,
+    /// The price table, for people.
+    pub prices: String,
+    /// Units consumed in the on-demand run's busiest second.
+    pub busiest_second: Units<f64>,
+    /// The capacity provisioned at the peak: the busiest second at 70% utilisation.
+    pub peak_capacity: Units<u64>,
+    /// The options, in listing order, each with its rank.
+    pub options: Vec<OptionRow>,
+}
+
+impl CostComparison {
+    /// The comparison of the option runs of `name` with `seed` over `duration_us`.
+    pub fn new(
+        name: &str,
+        seed: u64,
+        duration_us: u64,
+        prices: &PriceTable,
+        runs: [&Outcome; 3],
+    ) -> CostComparison {
+        let [on_demand, peak, scaled] = runs;
+        CostComparison {
+            scenario: name.to_string(),
+            seed,
+            simulated_seconds: duration_us / 1_000_000,
+            prices: prices.label.clone(),
+            busiest_second: Units {
+                read_units: on_demand.busiest_second.0,
+                write_units: on_demand.busiest_second.1,
+            },
+            peak_capacity: Units {
+                read_units: on_demand.peak_capacity.0,
+                write_units: on_demand.peak_capacity.1,
+            },
+            options: compare(on_demand, peak, scaled, prices),
+        }
+    }
+
+    /// The cheapest option, and the cheapest whose run failed no request, if any.
+    pub fn cheapest(&self) -> (Option<&OptionRow>, Option<&OptionRow>) {
+        let cheapest = self.options.iter().min_by_key(|r| r.rank);
+        let safe = self.options.iter().filter(|r| r.failed_requests == 0).min_by_key(|r| r.rank);
+        (cheapest, safe)
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ fn outcome(prices: &PriceTable, capacity: (u64, u64), consumed: f64, throttled: 
         throttled,
         offered: 900,
         failed: throttled / 10,
+        consumed: (0.0, consumed),
         busiest_second: (0.0, consumed / 3_600.0),
         peak_capacity: capacity,
     }
@@ -107,7 +108,7 @@ fn rows_price_each_option_and_rank_them() {
     assert!((rows[0].storage_usd - 0.25).abs() < 1e-12 && rows[0].per_month_usd > rows[0].throughput_usd);
     assert_eq!((rows[0].read_capacity_units, rows[0].utilisation), (None, None));
     assert_eq!(rows[1].write_capacity_units, Some(2_143.0));
-    assert_eq!(rows[3].reserved_units, Some((0, 2_100)));
+    assert_eq!((rows[3].reserved_read_units, rows[3].reserved_write_units), (Some(0), Some(2_100)));
     for row in &rows[..3] {
         assert!((row.break_even_utilisation - 0.2889).abs() < 1e-3, "{row:?}");
     }
