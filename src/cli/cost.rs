@@ -52,13 +52,7 @@ pub fn compare(name: &str, config: &SimConfig, prices: &PriceTable, seed: u64) -
     let on_demand = run_all(prices, &[on_demand_config(config)], seed);
     let peak = on_demand[0].peak_capacity;
     let provisioned = run_all(prices, &[fixed_config(config, peak), auto_scaling_config(config, peak)], seed);
-    CostComparison::new(
-        name,
-        seed,
-        config.duration_us,
-        prices,
-        [&on_demand[0], &provisioned[0], &provisioned[1]],
-    )
+    CostComparison::new(name, config, seed, prices, [&on_demand[0], &provisioned[0], &provisioned[1]])
 }
 
 /// Runs each of `configs` with `seed` on rayon's pool, and prices it; results in input order.

@@ -69,11 +69,16 @@ pub fn fixed_config(config: &SimConfig, capacity: (u64, u64)) -> SimConfig {
     c
 }
 
+/// Whether `config` is a provisioned table with auto scaling of its own.
+pub fn has_own_auto_scaling(config: &SimConfig) -> bool {
+    let scales = config.auto_scaling.read.is_some() || config.auto_scaling.write.is_some();
+    scales && matches!(config.billing, BillingMode::Provisioned { .. })
+}
+
 /// `config` with auto scaling: its own if it is provisioned and has some, else target
 /// tracking at 70% from a tenth of `capacity` to 40,000 units, starting at `capacity`.
 pub fn auto_scaling_config(config: &SimConfig, capacity: (u64, u64)) -> SimConfig {
-    let own = config.auto_scaling.read.is_some() || config.auto_scaling.write.is_some();
-    if own && matches!(config.billing, BillingMode::Provisioned { .. }) {
+    if has_own_auto_scaling(config) {
         let mut c = config.clone();
         c.schedule.clear();
         return c;
@@ -257,16 +262,20 @@ pub struct CostComparison {
     pub busiest_second: Units<f64>,
     /// The capacity provisioned at the peak: the busiest second at 70% utilisation.
     pub peak_capacity: Units<u64>,
+    /// Whether the auto-scaling option is the scenario's own `[table.auto_scaling]` (else the
+    /// default: 70% from a tenth of the peak capacity to 40,000 units, starting at the peak).
+    pub own_auto_scaling: bool,
     /// The options, in listing order, each with its rank.
     pub options: Vec<OptionRow>,
 }
 
 impl CostComparison {
-    /// The comparison of the option runs of `name` with `seed` over `duration_us`.
+    /// The comparison of the option runs (on demand, at the peak, auto scaling) of scenario
+    /// `name`, whose configuration is `config`, with `seed`.
     pub fn new(
         name: &str,
+        config: &SimConfig,
         seed: u64,
-        duration_us: u64,
         prices: &PriceTable,
         runs: [&Outcome; 3],
     ) -> CostComparison {
@@ -274,7 +283,7 @@ impl CostComparison {
         CostComparison {
             scenario: name.to_string(),
             seed,
-            simulated_seconds: duration_us / 1_000_000,
+            simulated_seconds: config.duration_us / 1_000_000,
             prices: prices.label.clone(),
             busiest_second: Units {
                 read_units: on_demand.busiest_second.0,
@@ -284,6 +293,7 @@ impl CostComparison {
                 read_units: on_demand.peak_capacity.0,
                 write_units: on_demand.peak_capacity.1,
             },
+            own_auto_scaling: has_own_auto_scaling(config),
             options: compare(on_demand, peak, scaled, prices),
         }
     }

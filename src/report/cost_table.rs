@@ -87,6 +87,14 @@ fn notes(o: &mut String, c: &CostComparison) {
          over the capacity held, both priced on demand) is above it (MODEL.md §9.2).",
         usd(storage)
     );
+    let _ = writeln!(
+        o,
+        "auto scaling: {}",
+        match c.own_auto_scaling {
+            true => "the scenario's own [table.auto_scaling], from its own capacity.",
+            false => "target 70%, from a tenth of the peak capacity to 40,000 units, starting at the peak.",
+        }
+    );
     match c.options.iter().find(|r| r.reserved_write_units.is_some()) {
         Some(r) => {
             let _ = writeln!(
@@ -117,5 +125,71 @@ fn notes(o: &mut String, c: &CostComparison) {
             }
             None => o.push_str("; every option failed some requests.\n"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::options::{BillingOption, Units};
+
+    fn row(option: BillingOption, rank: usize, usd: f64, failed: u64) -> OptionRow {
+        let provisioned = option != BillingOption::OnDemand;
+        OptionRow {
+            option,
+            label: option.label(),
+            rank,
+            read_capacity_units: provisioned.then_some(1.0),
+            write_capacity_units: provisioned.then_some(2_143.0),
+            reserved_read_units: None,
+            reserved_write_units: None,
+            per_month_usd: usd,
+            throughput_usd: usd - 0.5,
+            storage_usd: 0.5,
+            consumed_read_units: 0.0,
+            consumed_write_units: 1e6,
+            throttle_ratio: if failed > 0 { 0.25 } else { 0.0 },
+            offered_requests: 1_000,
+            failed_requests: failed,
+            utilisation: provisioned.then_some(0.7),
+            break_even_utilisation: 0.288_888_889,
+        }
+    }
+
+    #[test]
+    fn the_table_aligns_its_columns_and_names_the_cheapest_options() {
+        let c = CostComparison {
+            scenario: "s".into(),
+            seed: 1,
+            simulated_seconds: 3_600,
+            prices: "us-east-1 standard_ia, prices from 2024-11-01".into(),
+            busiest_second: Units { read_units: 0.5, write_units: 1_500.0 },
+            peak_capacity: Units { read_units: 1, write_units: 2_143 },
+            own_auto_scaling: true,
+            options: vec![
+                row(BillingOption::OnDemand, 3, 2_463.75, 0),
+                row(BillingOption::ProvisionedAtPeak, 2, 1_016.9, 0),
+                row(BillingOption::AutoScaling, 1, 640.0, 12_345),
+            ],
+        };
+        let text = render(&c);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "busiest second of the on-demand run: 0.5 RCU, 1,500.0 WCU");
+        assert_eq!(
+            &lines[4..8],
+            [
+                "option                     RCU    WCU  per month  throttled  failed  utilisation  break-even  rank",
+                "on-demand                    -      -  $2,463.75      0.00%       0            -      28.89%     3",
+                "provisioned at the peak      1  2,143  $1,016.90      0.00%       0       70.00%      28.89%     2",
+                "provisioned, auto scaling    1  2,143    $640.00     25.00%  12,345       70.00%      28.89%     1",
+            ]
+        );
+        assert!(text.contains("storage ($0.50) included"));
+        assert!(text.contains("auto scaling: the scenario's own [table.auto_scaling]"));
+        assert!(text.contains("reserved: not sold for this table class (MODEL.md §8.7)."));
+        assert!(text.ends_with(
+            "cheapest: provisioned, auto scaling, $640.00 a month, but 12,345 requests failed;\n  \
+             cheapest with none failed: provisioned at the peak, $1,016.90 a month.\n"
+        ));
     }
 }
