@@ -2,6 +2,7 @@
 //!
 //! Exit codes (DESIGN.md): 0 success, 1 an expectation or baseline check failed, 2 bad input.
 
+pub mod cost;
 mod progress;
 mod units;
 
@@ -48,6 +49,8 @@ enum Command {
     },
     /// The capacity units of one operation, by DynamoDB's rules (MODEL.md §1.3).
     Units(units::UnitsArgs),
+    /// The scenario's traffic priced under every billing option, each from a run of its own.
+    Cost(cost::CostArgs),
 }
 
 /// Parses the command line and runs it.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Run { scenario, out, seed, variant } => run(&scenario, out, seed, variant.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Units(args) => units::run(&args),
+        Command::Cost(args) => cost::run(&args),
     }
 }
 
@@ -156,7 +160,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
     let out = sim::run(&scenario.config, seed, &mut metrics, &mut |now| bar.update(now));
     bar.finish();
     metrics.record_partition_starts(out.table.partitions().iter().map(|p| (p.id(), p.start())));
-    let summary = report::summary::build(scenario, seed, &metrics, &out, &crate::cost::US_EAST_1_STANDARD);
+    let summary = report::summary::build(scenario, seed, &metrics, &out, &scenario.pricing);
     (summary, metrics)
 }
 

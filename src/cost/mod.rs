@@ -1,55 +1,52 @@
-//! Cost: prices (MODEL.md §9) and what a run's traffic and capacity cost.
+//! Cost: price tables (dated data files, MODEL.md §9.1) and what a run's traffic and capacity
+//! cost under each billing option (MODEL.md §9, §10.8).
 //!
-//! Prices are us-east-1, Standard table class, from 1 November 2024 (MODEL.md §9.1,
-//! [DOC-2nd]). The free tier is not applied.
+//! This layer prices runs and prepares the configurations of the runs that `ddbsim cost`
+//! compares; it never simulates. The report words and draws its numbers.
+
+pub mod bill;
+pub mod options;
+pub mod prices;
+pub mod series;
+
+pub use bill::{peak_capacity, price, Held, RunCost, Usage, PEAK_TARGET_UTILISATION};
+pub use prices::{price_table, regions, PriceTable, TableClass, US_EAST_1_STANDARD};
 
 /// Hours in a billing month, AWS's convention (MODEL.md §9.1).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
-/// A region's prices for one table class.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct PriceTable {
-    /// Where and when these prices hold.
-    pub label: &'static str,
-    /// On-demand, USD per million read request units.
-    pub on_demand_read_per_million: f64,
-    /// On-demand, USD per million write request units.
-    pub on_demand_write_per_million: f64,
-    /// Provisioned, USD per RCU-hour.
-    pub rcu_hour: f64,
-    /// Provisioned, USD per WCU-hour.
-    pub wcu_hour: f64,
-    /// Storage, USD per GB-month.
-    pub storage_gb_month: f64,
-}
-
-/// us-east-1, Standard class, prices from 1 November 2024 (MODEL.md §9.1).
-pub const US_EAST_1_STANDARD: PriceTable = PriceTable {
-    label: "us-east-1 standard, prices from 2024-11-01",
-    on_demand_read_per_million: 0.125,
-    on_demand_write_per_million: 0.625,
-    rcu_hour: 0.000_13,
-    wcu_hour: 0.000_65,
-    storage_gb_month: 0.25,
-};
-
 /// Bytes in the GB that storage is billed by.
 pub const STORAGE_GB_BYTES: f64 = 1_073_741_824.0;
 
-/// USD for request units consumed on demand.
+/// USD for request units consumed on demand (MODEL.md §9.1). An eventually consistent read
+/// counts half a unit (MODEL.md §1.3), as the units consumed already do.
 pub fn on_demand_usd(prices: &PriceTable, read_units: f64, write_units: f64) -> f64 {
     read_units * prices.on_demand_read_per_million / 1e6
         + write_units * prices.on_demand_write_per_million / 1e6
 }
 
-/// USD for provisioned capacity held for `hours`.
+/// USD for provisioned capacity held for `hours` at the hourly rates, no free tier.
 pub fn provisioned_usd(prices: &PriceTable, rcu: f64, wcu: f64, hours: f64) -> f64 {
     (rcu * prices.rcu_hour + wcu * prices.wcu_hour) * hours
 }
 
-/// USD for storing `bytes` for `hours`.
+/// USD for storing `bytes` for `hours`, no free tier.
 pub fn storage_usd(prices: &PriceTable, bytes: u64, hours: f64) -> f64 {
     bytes as f64 / STORAGE_GB_BYTES * prices.storage_gb_month * hours / HOURS_PER_MONTH
+}
+
+/// The average utilisation of provisioned capacity above which it costs less than the same
+/// traffic on demand (MODEL.md §9.2): the hourly price of `read_units` RCU and `write_units`
+/// WCU over what those units would cost on demand if every one were consumed for the hour.
+/// With the prices of 1 November 2024 it is 28.9% for reads and writes alike.
+pub fn break_even_utilisation(prices: &PriceTable, read_units: f64, write_units: f64) -> f64 {
+    let hourly = read_units * prices.rcu_hour + write_units * prices.wcu_hour;
+    let full_use = 3_600.0 * on_demand_usd(prices, read_units, write_units);
+    if full_use > 0.0 {
+        hourly / full_use
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -87,12 +84,20 @@ mod tests {
         assert!(close(storage_usd(&US_EAST_1_STANDARD, three_gb, HOURS_PER_MONTH), 0.75));
     }
 
-    /// MODEL.md §12 H5: provisioned is cheaper above 28.9% utilisation.
+    /// MODEL.md §12 H5: provisioned is cheaper above 28.9% utilisation, for reads and writes,
+    /// Standard and Standard-IA alike; it was 14.4% before November 2024.
     #[test]
     fn h5_break_even() {
         let p = &US_EAST_1_STANDARD;
-        let write = p.wcu_hour / (3_600.0 * p.on_demand_write_per_million / 1e6);
-        let read = p.rcu_hour / (3_600.0 * 0.5 * 2.0 * p.on_demand_read_per_million / 1e6);
+        let write = break_even_utilisation(p, 0.0, 1.0);
+        let read = break_even_utilisation(p, 1.0, 0.0);
         assert!((write - 0.2889).abs() < 1e-4 && (read - 0.2889).abs() < 1e-4, "{write} {read}");
+        assert!((break_even_utilisation(p, 300.0, 1_000.0) - 0.2889).abs() < 1e-4, "any mix");
+        let ia = price_table("us-east-1", TableClass::StandardIa, false).unwrap();
+        assert!((break_even_utilisation(&ia, 1.0, 1.0) - 0.2889).abs() < 1e-4);
+        let mut before = US_EAST_1_STANDARD.clone();
+        before.set("on_demand_write_per_million", 1.25).unwrap();
+        assert!((break_even_utilisation(&before, 0.0, 1.0) - 0.1444).abs() < 1e-4, "pre-Nov-2024");
+        assert_eq!(break_even_utilisation(p, 0.0, 0.0), 0.0);
     }
 }

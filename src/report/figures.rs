@@ -15,7 +15,7 @@ use std::path::Path;
 pub const MAX_POINTS: usize = 900;
 
 /// Every chart a report draws, in the order the HTML report shows them, with its caption.
-pub const CHARTS: [(&str, &str); 7] = [
+pub const CHARTS: [(&str, &str); 9] = [
     ("requests.svg", "Succeeded requests and throttled attempts per second."),
     ("throttles.svg", "Throttled attempts per second, one line per DynamoDB throttling reason that occurred."),
     (
@@ -27,6 +27,8 @@ pub const CHARTS: [(&str, &str); 7] = [
     ("consumed.svg", "Consumed capacity units per second against the table's capacity (dashed): provisioned, as auto scaling moved it, or the on-demand ceiling."),
     ("latency.svg", "End-to-end latency of the requests completed in each time bucket, retries included."),
     ("hot_keys.svg", "The ten partition-key values with the most attempts: their share of all attempts and of all throttles."),
+    ("cost.svg", "What the run has cost so far, storage excluded: the request units consumed at on-demand prices against the provisioned capacity held (as the table had it, or for an on-demand table its busiest second at 70% utilisation) at the hourly rate."),
+    ("cost_options.svg", "The run's traffic over a 730-hour month under each billing option, storage excluded: on demand, provisioned (as run, or at the peak for an on-demand table) and the same capacity with 1-year reserved blocks. `ddbsim cost` compares the options from runs of their own."),
 ];
 
 const BLUE: (u8, u8, u8) = (31, 119, 180);
@@ -125,7 +127,9 @@ pub fn draw_charts(dir: &Path, summary: &Summary, metrics: &Metrics) -> Result<(
     )?;
 
     latency(dir, metrics)?;
-    hot_keys(dir, summary)
+    hot_keys(dir, summary)?;
+    super::cost_figures::draw_cost(dir, summary, metrics, step)?;
+    super::cost_figures::draw_cost_options(dir, summary)
 }
 
 fn time_series(

@@ -57,7 +57,7 @@ pub fn render(summary: &Summary, charts: &[InlineChart<'_>], scenario_source: &s
         summary.seed,
         group(summary.simulated_seconds),
         group(u64::from(summary.partitions.final_count)),
-        html_escape(summary.cost.prices)
+        html_escape(&summary.cost.prices)
     );
     verdict_section(&mut page, summary);
     page.push_str("<h2 id=\"charts\">Charts</h2>\n");

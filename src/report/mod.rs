@@ -8,6 +8,8 @@
 //! model numbers of its own.
 
 pub mod chart;
+pub mod cost_figures;
+pub mod cost_table;
 pub mod figures;
 pub mod format;
 pub mod html;
@@ -201,8 +203,10 @@ mod tests {
         dir
     }
 
-    const FILES: [&str; 12] = [
+    const FILES: [&str; 14] = [
         "consumed.svg",
+        "cost.svg",
+        "cost_options.svg",
         "heatmap_read.svg",
         "heatmap_write.svg",
         "hot_keys.svg",

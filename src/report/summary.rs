@@ -5,7 +5,7 @@
 //! order, so the same run gives the same bytes.
 
 use crate::capacity::{BillingMode, ThrottleReason};
-use crate::cost::{on_demand_usd, provisioned_usd, storage_usd, PriceTable, HOURS_PER_MONTH};
+use crate::cost::{PriceTable, RunCost, TableClass, Usage};
 use crate::engine::units::milli_to_units;
 use crate::metrics::Metrics;
 use crate::scenario::Scenario;
@@ -80,12 +80,26 @@ pub struct Latency {
     pub max: f64,
 }
 
-/// Prices of one period.
+/// Prices of one period, computed by `cost::price` (MODEL.md §9).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CostFigures {
     pub on_demand_usd: f64,
     pub provisioned_usd: f64,
     pub storage_usd: f64,
+    /// The provisioned capacity with reserved blocks; `null` for a class without reserved
+    /// capacity (Standard-IA).
+    pub reserved_usd: Option<f64>,
+}
+
+impl CostFigures {
+    fn of(cost: &RunCost) -> CostFigures {
+        CostFigures {
+            on_demand_usd: round(cost.on_demand_usd),
+            provisioned_usd: round(cost.provisioned_usd),
+            storage_usd: round(cost.storage_usd),
+            reserved_usd: cost.reserved_usd.map(round),
+        }
+    }
 }
 
 /// The simulated period priced, and scaled to a 730-hour month.
@@ -97,7 +111,17 @@ pub struct Cost {
     /// (provisioned), or its busiest second at 70% utilisation (on demand).
     pub provisioned_read_units: f64,
     pub provisioned_write_units: f64,
-    pub prices: &'static str,
+    /// RCU and WCU that `reserved_usd` covers with reserved blocks.
+    pub reserved_read_units: u64,
+    pub reserved_write_units: u64,
+    /// The price table, for people.
+    pub prices: String,
+    pub region: String,
+    pub table_class: TableClass,
+    /// Whether the free tier was applied.
+    pub free_tier: bool,
+    /// The prices used.
+    pub price_table: PriceTable,
 }
 
 /// One of the busiest partitions.
@@ -146,7 +170,6 @@ pub fn build(
     let totals = metrics.totals();
     let config = &scenario.config;
     let seconds = config.duration_us / 1_000_000;
-    let hours = config.duration_us as f64 / 3.6e9;
     let read_units = milli_to_units(totals.read_milli);
     let write_units = milli_to_units(totals.write_milli);
     let throttles_by_reason = ThrottleReason::all()
@@ -154,18 +177,7 @@ pub fn build(
         .map(|r| (r.code(), u64::from(totals.throttled_by_reason[r.index()])))
         .collect();
     let storage_bytes = out.table.storage_bytes();
-    let (rcu, wcu) = provisioned_equivalent(config, metrics);
-    let simulated = CostFigures {
-        on_demand_usd: round(on_demand_usd(prices, read_units, write_units)),
-        provisioned_usd: round(provisioned_usd(prices, rcu, wcu, hours)),
-        storage_usd: round(storage_usd(prices, storage_bytes, hours)),
-    };
-    let scale = HOURS_PER_MONTH / hours;
-    let per_month = CostFigures {
-        on_demand_usd: round(on_demand_usd(prices, read_units * scale, write_units * scale)),
-        provisioned_usd: round(provisioned_usd(prices, rcu, wcu, HOURS_PER_MONTH)),
-        storage_usd: round(storage_usd(prices, storage_bytes, HOURS_PER_MONTH)),
-    };
+    let cost = crate::cost::price(prices, &Usage::of_run(config, metrics, storage_bytes));
     let ms = |us: u64| us as f64 / 1_000.0;
     Summary {
         scenario: scenario.name.clone(),
@@ -201,11 +213,17 @@ pub fn build(
             max: ms(metrics.latency_us.max()),
         },
         cost: Cost {
-            simulated,
-            per_month,
-            provisioned_read_units: round(rcu),
-            provisioned_write_units: round(wcu),
-            prices: prices.label,
+            simulated: CostFigures::of(&cost),
+            per_month: CostFigures::of(&cost.per_month()),
+            provisioned_read_units: round(cost.provisioned_read_units),
+            provisioned_write_units: round(cost.provisioned_write_units),
+            reserved_read_units: cost.reserved_read_units,
+            reserved_write_units: cost.reserved_write_units,
+            prices: prices.label.clone(),
+            region: prices.region.clone(),
+            table_class: prices.table_class,
+            free_tier: prices.free_tier.is_some(),
+            price_table: prices.clone(),
         },
         storage_bytes,
         items: out.table.item_count(),
@@ -221,37 +239,6 @@ pub fn build(
                 share_of_attempts: round(ratio(s.attempts, totals.attempts)),
             })
             .collect(),
-    }
-}
-
-/// Target utilisation at which an on-demand table's peak is priced as provisioned capacity: the
-/// console's auto-scaling default when switching to provisioned (MODEL.md §4.3: "target 70%").
-pub const PROVISIONED_EQUIVALENT_TARGET: f64 = 0.7;
-
-/// The provisioned capacity to price (RCU, WCU): for a provisioned table, its capacity averaged
-/// over the simulated seconds, as auto scaling and scheduled changes moved it; for an on-demand
-/// table, the capacity that serves its busiest second at the target utilisation (DESIGN.md,
-/// `cost.provisioned_usd`).
-fn provisioned_equivalent(config: &crate::sim::SimConfig, metrics: &Metrics) -> (f64, f64) {
-    match config.billing {
-        BillingMode::Provisioned { read_units, write_units } => {
-            let seconds = (config.duration_us / 1_000_000).max(1) as usize;
-            let states = &metrics.table_states[..seconds.min(metrics.table_states.len())];
-            if states.is_empty() {
-                return (read_units as f64, write_units as f64);
-            }
-            let mean = |units: fn(&crate::sim::TableState) -> u64| {
-                states.iter().map(units).sum::<u64>() as f64 / states.len() as f64
-            };
-            (mean(|s| s.read_ceiling_units), mean(|s| s.write_ceiling_units))
-        }
-        BillingMode::OnDemand { .. } => {
-            let peak = |milli: fn(&crate::metrics::SecondStats) -> u64| {
-                let busiest = metrics.seconds.iter().map(milli).max().unwrap_or(0);
-                (milli_to_units(busiest) / PROVISIONED_EQUIVALENT_TARGET).ceil().max(1.0)
-            };
-            (peak(|s| s.read_milli), peak(|s| s.write_milli))
-        }
     }
 }
 

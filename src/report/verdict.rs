@@ -124,13 +124,17 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
             "Provisioned, per month",
             usd(month.provisioned_usd),
             format!(
-                "{} RCU and {} WCU {}; storage {} more",
+                "{} RCU and {} WCU {}; {}; storage {} more",
                 group(s.cost.provisioned_read_units.round() as u64),
                 group(s.cost.provisioned_write_units.round() as u64),
                 match s.billing_mode {
                     "on_demand" => "(the busiest second at 70% utilisation)",
                     _ => "on average, as the table had them",
                 },
+                month.reserved_usd.map_or_else(
+                    || "no reserved capacity for this table class".to_string(),
+                    |r| format!("{} with 1-year reserved capacity", usd(r))
+                ),
                 usd(month.storage_usd)
             ),
         ),
@@ -190,6 +194,12 @@ mod tests {
             figures[2].2
         );
         assert!(figures[4].2.starts_with("12,000 RCU and 100 WCU"), "{}", figures[4].2);
+        let reserved = usd(s.cost.per_month.reserved_usd.unwrap());
+        assert!(
+            figures[4].2.contains(&format!("; {reserved} with 1-year reserved capacity;")),
+            "{}",
+            figures[4].2
+        );
         assert_eq!((duration(5.0), duration(2_342.9)), ("5.0 ms".to_string(), "2.34 s".to_string()));
     }
 }

@@ -7,6 +7,7 @@
 pub mod capacity;
 pub mod client;
 pub mod locate;
+pub mod pricing;
 pub mod raw;
 pub mod validate;
 
@@ -27,6 +28,8 @@ pub struct Scenario {
     pub config: SimConfig,
     /// The file's text, as written (part of the run's identity).
     pub source: String,
+    /// The prices the run is priced with (`[pricing]`, MODEL.md §9.1).
+    pub pricing: crate::cost::PriceTable,
 }
 
 /// One thing wrong with a scenario.

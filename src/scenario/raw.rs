@@ -21,6 +21,8 @@ pub struct RawScenario {
     pub client: Option<RawClient>,
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
+    #[serde(default)]
+    pub pricing: Option<RawPricing>,
 }
 
 /// `[table]`.
@@ -165,4 +167,34 @@ pub struct RawCapacity {
     pub on_demand_growth_threshold: Option<f64>,
     #[serde(default)]
     pub on_demand_doubling_interval_seconds: Option<i64>,
+}
+
+/// `[pricing]`: the price table a run is priced with, and overrides of its prices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub table_class: Option<String>,
+    #[serde(default)]
+    pub free_tier: Option<bool>,
+    #[serde(default)]
+    pub on_demand_read_per_million: Option<f64>,
+    #[serde(default)]
+    pub on_demand_write_per_million: Option<f64>,
+    #[serde(default)]
+    pub rcu_hour: Option<f64>,
+    #[serde(default)]
+    pub wcu_hour: Option<f64>,
+    #[serde(default)]
+    pub storage_gb_month: Option<f64>,
+    #[serde(default)]
+    pub reserved_rcu_upfront: Option<f64>,
+    #[serde(default)]
+    pub reserved_rcu_hour: Option<f64>,
+    #[serde(default)]
+    pub reserved_wcu_upfront: Option<f64>,
+    #[serde(default)]
+    pub reserved_wcu_hour: Option<f64>,
 }

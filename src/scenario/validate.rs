@@ -207,11 +207,12 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
 
     let (retry, attempt_latency) = super::client::client(&mut p, raw.client.as_ref());
     let (capacity, heat, growth) = super::capacity::params(&mut p, raw.capacity.as_ref());
+    let pricing = super::pricing::pricing(&mut p, raw.pricing.as_ref());
     if !p.0.is_empty() {
         return Err(p.0);
     }
-    let (Some(duration_us), Some(billing), Some(retry), Some(attempt_latency)) =
-        (duration_us, billing, retry, attempt_latency)
+    let (Some(duration_us), Some(billing), Some(retry), Some(attempt_latency), Some(pricing)) =
+        (duration_us, billing, retry, attempt_latency, pricing)
     else {
         return Err(vec![Problem {
             path: String::new(),
@@ -237,7 +238,14 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         attempt_latency,
         duration_us,
     };
-    Ok(Scenario { name: raw.name, description: raw.description, seed, config, source: text.to_string() })
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        seed,
+        config,
+        source: text.to_string(),
+        pricing,
+    })
 }
 
 fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&str>) -> Option<WorkloadSpec> {

@@ -5,6 +5,7 @@
 mod bad_input;
 mod capacity;
 mod cli;
+mod cost;
 mod determinism;
 mod fuzz;
 mod scenarios;
