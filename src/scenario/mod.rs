@@ -4,9 +4,15 @@
 //! [`validate`] turns it into a [`Scenario`], collecting every problem with its key path. Each
 //! problem is then given the line where that key is written ([`locate`]).
 
+mod datafile;
+mod distribution;
 pub mod locate;
 pub mod raw;
+mod raw_forms;
+mod size;
+mod traffic;
 pub mod validate;
+mod weights;
 
 use crate::sim::SimConfig;
 use std::fmt;
@@ -141,7 +147,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     };
     let (raw, mut problems) = deserialize(&doc, text);
     if let Some(raw) = raw {
-        match validate::validate(raw, text) {
+        // Data files that the scenario names are relative to its folder.
+        match validate::validate_in(raw, text, file.parent().unwrap_or(Path::new(""))) {
             Ok(scenario) if problems.is_empty() => return Ok(scenario),
             Ok(_) => {}
             Err(found) => problems.extend(

@@ -127,7 +127,7 @@ fn unknown_keys_name_the_path_and_suggest_the_nearest_key() {
 fn wrong_types_say_what_was_expected() {
     check(
         &base_with(&[("rate = 1000", "rate = \"fast\"")]),
-        &["scenario.toml:14: workload[0].rate: expected a number, got string \"fast\""],
+        &["scenario.toml:14: workload[0].rate: expected a number or a table, got string \"fast\""],
     );
     check(
         &base_with(&[("read_capacity = 1000", "read_capacity = 1.5")]),
@@ -310,7 +310,7 @@ fn every_problem_is_reported_on_its_own_line() {
         ]),
         &[
             "scenario.toml:3: seed: expected an integer, got string \"one\"",
-            "scenario.toml:14: workload[0].rate: expected a number, got string \"fast\"",
+            "scenario.toml:14: workload[0].rate: expected a number or a table, got string \"fast\"",
             "scenario.toml:22: workload[1].item_bytes: expected an integer, got floating point `1.5`",
             "scenario.toml:27: client.retri: unknown key `retri` (did you mean `retry`?)",
         ],
