@@ -3,8 +3,10 @@
 //! the scenario parser.
 
 mod bad_input;
+mod bad_language;
 mod cli;
 mod determinism;
 mod fuzz;
+mod language;
 mod scenarios;
 mod support;
