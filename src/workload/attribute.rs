@@ -107,6 +107,12 @@ impl KeyAttribute {
         KeyAttribute { name_hash: hash_bytes(name.as_bytes()), pick, table, shards, plain }
     }
 
+    /// Whether the value is the drawn number itself: no categories, no shards.
+    #[inline(always)]
+    pub fn is_plain(&self) -> bool {
+        self.plain
+    }
+
     /// Write shards of this attribute (1 when not sharded).
     pub fn shards(&self) -> u32 {
         self.shards
