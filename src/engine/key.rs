@@ -4,25 +4,30 @@
 //! the partition-key value. Items are ordered by (hash of the partition key, partition key,
 //! sort key), so a partition owns a contiguous range of that order and an item collection is
 //! kept sorted by sort key. Numeric keys are hashed with an integer mixer, so the simulator's
-//! hot path never formats or hashes a string.
+//! hot path never formats or hashes a string. String values are reference-counted, so a
+//! workload can keep each of its string values built once and clone it per request without
+//! allocating.
 
 use crate::rng::{hash_bytes, mix64};
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 /// A key attribute's value. Key attributes are scalars: number, string or binary.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KeyValue {
     /// A number key (integral values; the workload generators produce these).
     N(i64),
-    /// A string key.
-    S(Box<str>),
+    /// A string key; cloning shares the text (no allocation).
+    S(Arc<str>),
     /// A binary key.
     B(Box<[u8]>),
 }
 
 impl KeyValue {
-    /// The 64-bit hash that places a partition-key value in the table's key space.
+    /// The 64-bit hash that places a partition-key value in the table's key space. Inline:
+    /// workloads hash a freshly drawn number on every request.
+    #[inline]
     pub fn hash(&self) -> u64 {
         match self {
             KeyValue::N(n) => mix64((*n as u64) ^ 0x4e00_0000_0000_004e),
@@ -145,6 +150,23 @@ mod tests {
         assert!(KeyValue::N(9) < KeyValue::N(10));
         assert!(KeyValue::S("a".into()) < KeyValue::S("b".into()));
         assert!(KeyValue::S("Z".into()) < KeyValue::S("a".into()));
+        assert!(KeyValue::N(i64::MAX) < KeyValue::S("".into()), "numbers before strings");
+    }
+
+    /// The string representation is shared, not copied, and its hash and size are those of the
+    /// text: the same as when strings were boxed.
+    #[test]
+    fn string_values_share_their_text_and_keep_hash_and_size() {
+        let a = KeyValue::S("2024-06-01#3".into());
+        let b = a.clone();
+        match (&a, &b) {
+            (KeyValue::S(x), KeyValue::S(y)) => assert!(Arc::ptr_eq(x, y)),
+            _ => panic!("strings"),
+        }
+        assert_eq!(a.hash(), hash_bytes(b"2024-06-01#3") ^ 0x5300_0000_0000_0053);
+        assert_eq!(a.size_bytes(), 12);
+        assert_eq!(KeyValue::S("é".into()).size_bytes(), 2, "UTF-8 bytes");
+        assert_eq!(std::mem::size_of::<KeyValue>(), 24);
     }
 
     #[test]

@@ -160,13 +160,14 @@ mod tests {
         use crate::sim::{run, RetryProfile, SimConfig};
         use crate::workload::{OperationKind, ValueDistribution, WorkloadSpec};
         let workload = |name: &str, operation, rate_per_s| WorkloadSpec {
-            name: name.into(),
-            operation,
-            rate_per_s,
-            item_bytes: 1_000,
             consistency: Consistency::Strong,
-            partition_key: ValueDistribution::Uniform { count: 1_000 },
-            sort_key: None,
+            ..WorkloadSpec::simple(
+                name,
+                operation,
+                rate_per_s,
+                1_000,
+                ValueDistribution::Uniform { count: 1_000 },
+            )
         };
         let table = TableSpec { name: "T".into(), partition_key: "pk".into(), sort_key: None };
         let billing = crate::capacity::BillingMode::Provisioned { read_units: 6_000, write_units: 2_000 };

@@ -6,10 +6,16 @@
 
 pub mod capacity;
 pub mod client;
+mod datafile;
+mod distribution;
 pub mod locate;
 pub mod pricing;
 pub mod raw;
+mod raw_forms;
+mod size;
+mod traffic;
 pub mod validate;
+mod weights;
 
 use crate::sim::SimConfig;
 use std::fmt;
@@ -146,7 +152,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     };
     let (raw, mut problems) = deserialize(&doc, text);
     if let Some(raw) = raw {
-        match validate::validate(raw, text) {
+        // Data files that the scenario names are relative to its folder.
+        match validate::validate_in(raw, text, file.parent().unwrap_or(Path::new(""))) {
             Ok(scenario) if problems.is_empty() => return Ok(scenario),
             Ok(_) => {}
             Err(found) => problems.extend(

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+// Forms that take a scalar or a table live in their own module.
+pub use super::raw_forms::{RawEntity, RawPartitionKey, RawRate, RawShape, RawSize, RawSizeDistribution};
 
 /// A whole scenario file.
 #[derive(Debug, Deserialize)]
@@ -30,7 +32,8 @@ pub struct RawScenario {
 #[serde(deny_unknown_fields)]
 pub struct RawTable {
     pub name: String,
-    pub partition_key: String,
+    #[serde(deserialize_with = "super::raw_forms::partition_key")]
+    pub partition_key: RawPartitionKey,
     #[serde(default)]
     pub sort_key: Option<String>,
     #[serde(default)]
@@ -93,24 +96,53 @@ pub struct RawScheduled {
 pub struct RawWorkload {
     pub name: String,
     pub operation: String,
-    pub rate: f64,
+    pub rate: RawRate,
     #[serde(default)]
-    pub item_bytes: Option<i64>,
+    pub item_bytes: Option<RawSize>,
     #[serde(default)]
     pub consistency: Option<String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, RawAttribute>,
+    #[serde(default)]
+    pub entity: Option<RawEntity>,
+    #[serde(default)]
+    pub start: Option<toml::Value>,
+    #[serde(default)]
+    pub stop: Option<toml::Value>,
+    #[serde(default)]
+    pub arrivals: Option<String>,
 }
 
 /// An attribute generator in `[workload.attributes]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAttribute {
-    pub distribution: String,
+    #[serde(default)]
+    pub distribution: Option<String>,
     #[serde(default)]
     pub count: Option<i64>,
     #[serde(default)]
     pub exponent: Option<f64>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub values: Option<BTreeMap<String, f64>>,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub hot: Option<i64>,
+    #[serde(default)]
+    pub share: Option<f64>,
+    #[serde(default)]
+    pub start: Option<i64>,
+    #[serde(default)]
+    pub step: Option<i64>,
+    #[serde(default)]
+    pub clock: Option<String>,
+    #[serde(default)]
+    pub value: Option<toml::Value>,
+    #[serde(default)]
+    pub per: Option<String>,
 }
 
 /// `[client]`.

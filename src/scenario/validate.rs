@@ -1,12 +1,13 @@
 //! Validation: raw TOML structs into a [`Scenario`], with every problem reported at once.
 
-use super::raw::{RawAttribute, RawScenario, RawWorkload};
+use super::raw::{RawScenario, RawWorkload};
 use super::{Problem, Scenario};
-use crate::engine::{Consistency, TableSpec, MAX_ITEM_BYTES};
+use crate::engine::{Consistency, TableSpec};
 use crate::sim::SimConfig;
 use crate::time::parse_duration_micros;
-use crate::workload::{OperationKind, ValueDistribution, WorkloadSpec, Zipf};
+use crate::workload::{ItemSize, OperationKind, WorkloadSpec};
 use std::collections::BTreeSet;
+use std::path::Path;
 
 /// Default per-table throughput quota, RCU and WCU each (MODEL.md §4.3: 40,000, adjustable).
 pub const TABLE_QUOTA_UNITS: i64 = 40_000;
@@ -113,6 +114,10 @@ pub fn stand_in(message: &str) -> Option<toml_edit::Value> {
         "a string" => toml_edit::Value::from(""),
         "an array" => toml_edit::Value::Array(toml_edit::Array::new()),
         "a table" => toml_edit::Value::InlineTable(toml_edit::InlineTable::new()),
+        // The either-or forms of raw_forms.rs.
+        "a number or a table" => toml_edit::Value::from(0.0),
+        "an integer or a table" => toml_edit::Value::from(0),
+        "a string or a table" => toml_edit::Value::from(""),
         _ => return None,
     })
 }
@@ -132,8 +137,14 @@ pub(super) fn positive_int(
     Some(v as u64)
 }
 
-/// Validates `raw` (read from `text`) into a scenario, or returns every problem found.
+/// Validates `raw` (read from `text`) into a scenario, or returns every problem found. Data
+/// files that the scenario names are read relative to the current folder.
 pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> {
+    validate_in(raw, text, Path::new(""))
+}
+
+/// [`validate`] for a scenario in folder `dir`: the data files it names are relative to `dir`.
+pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario, Vec<Problem>> {
     let mut p = Problems(Vec::new());
     if raw.name.is_empty()
         || !raw.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
@@ -175,13 +186,15 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     if t.name.is_empty() {
         p.add("table.name", "must not be empty");
     }
-    if t.partition_key.is_empty() {
+    let partition_key = &t.partition_key.attribute;
+    if partition_key.is_empty() {
         p.add("table.partition_key", "must name an attribute");
     }
+    let shards = super::distribution::shards(&mut p, t.partition_key.shards);
     if t.sort_key.as_deref() == Some("") {
         p.add("table.sort_key", "must name an attribute");
     }
-    if t.sort_key.is_some() && t.sort_key == Some(t.partition_key.clone()) {
+    if t.sort_key.is_some() && t.sort_key.as_ref() == Some(partition_key) {
         p.add("table.sort_key", "must differ from the partition key");
     }
     let billing = super::capacity::billing(&mut p, t);
@@ -200,7 +213,8 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         if !names.insert(w.name.as_str()) {
             p.add(format!("workload[{i}].name"), format!("duplicate workload name \"{}\"", w.name));
         }
-        if let Some(spec) = workload(&mut p, i, w, &t.partition_key, t.sort_key.as_deref()) {
+        let keys = (partition_key.as_str(), shards.unwrap_or(1), t.sort_key.as_deref());
+        if let Some(spec) = workload(&mut p, i, w, keys, (dir, duration_us)) {
             workloads.push(spec);
         }
     }
@@ -223,7 +237,7 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     let config = SimConfig {
         table: TableSpec {
             name: t.name.clone(),
-            partition_key: t.partition_key.clone(),
+            partition_key: partition_key.clone(),
             sort_key: t.sort_key.clone(),
         },
         billing,
@@ -248,7 +262,14 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
     })
 }
 
-fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&str>) -> Option<WorkloadSpec> {
+/// One workload against a table keyed by `(partition key, its write shards, sort key)`.
+fn workload(
+    p: &mut Problems,
+    i: usize,
+    w: &RawWorkload,
+    (pk, shards, sk): (&str, u32, Option<&str>),
+    (dir, duration_us): (&Path, Option<u64>),
+) -> Option<WorkloadSpec> {
     let at = |key: &str| format!("workload[{i}].{key}");
     if w.name.is_empty() {
         p.add(at("name"), "must not be empty");
@@ -261,13 +282,10 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
             None
         }
     };
-    if !(w.rate.is_finite() && w.rate >= 0.0 && w.rate <= MAX_RATE_PER_S) {
-        p.add(
-            at("rate"),
-            format!("must be a number of requests per second from 0 to {MAX_RATE_PER_S}, got {}", w.rate),
-        );
-    }
-    let item_bytes = match (operation, w.item_bytes) {
+    let traffic = super::traffic::traffic(p, i, w, dir, duration_us);
+    let entity = w.entity.as_ref().map(|e| super::distribution::entity(p, &at("entity"), e));
+    let has_entity = w.entity.is_some();
+    let item_bytes = match (operation, &w.item_bytes) {
         (Some(OperationKind::Put), None) => {
             p.add(at("item_bytes"), "is required for a put: the size of each item written, in bytes");
             None
@@ -276,8 +294,8 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
             p.add(at("item_bytes"), "applies to puts only: a get reads the size the item was written with");
             None
         }
-        (_, Some(b)) => positive_int(p, &at("item_bytes"), Some(b), 1, MAX_ITEM_BYTES as i64),
-        (_, None) => Some(0),
+        (_, Some(b)) => super::size::item_size(p, &at("item_bytes"), b, has_entity, dir),
+        (_, None) => Some(ItemSize::fixed(0)),
     };
     let consistency = match (operation, w.consistency.as_deref()) {
         (_, None) => Some(Consistency::Eventual),
@@ -292,14 +310,17 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
             None
         }
     };
-    // Each generator is built once: a Zipf sampler's table takes milliseconds to build.
+    // Each generator is built once: a Zipf sampler's table takes milliseconds to build. Every
+    // attribute is validated; only the table's keys are drawn (nothing else reads the others yet).
     let mut generators = std::collections::BTreeMap::new();
     for (name, attr) in &w.attributes {
-        if let Some(d) = distribution(p, &format!("workload[{i}].attributes.{name}"), attr) {
+        let path = format!("workload[{i}].attributes.{name}");
+        let shards = if name == pk { shards } else { 1 };
+        if let Some(d) = super::distribution::attribute(p, &path, name, attr, (has_entity, shards, dir)) {
             generators.insert(name.as_str(), d);
         }
     }
-    let key_gen = |p: &mut Problems, key: &str| -> Option<ValueDistribution> {
+    let key_gen = |p: &mut Problems, key: &str| -> Option<crate::workload::KeyAttribute> {
         if !w.attributes.contains_key(key) {
             p.add(at("attributes"), format!("has no generator for key attribute \"{key}\" (the table's key); add {key} = {{ distribution = \"uniform\", count = ... }}"));
         }
@@ -314,49 +335,13 @@ fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&s
     Some(WorkloadSpec {
         name: w.name.clone(),
         operation: operation?,
-        rate_per_s: w.rate,
+        traffic: traffic?,
         item_bytes: item_bytes?,
         consistency: consistency?,
+        entity: entity.map_or(Some(None), |e| e.map(Some))?,
         partition_key: partition_key?,
         sort_key,
     })
-}
-
-const DISTRIBUTIONS: [&str; 2] = ["uniform", "zipf"];
-
-fn distribution(p: &mut Problems, path: &str, a: &RawAttribute) -> Option<ValueDistribution> {
-    let count = match a.count {
-        None => {
-            p.add(format!("{path}.count"), "is required: the number of distinct values");
-            None
-        }
-        Some(c) => positive_int(p, &format!("{path}.count"), Some(c), 1, 1 << 53),
-    };
-    match a.distribution.as_str() {
-        "uniform" => {
-            if a.exponent.is_some() {
-                p.add(format!("{path}.exponent"), "applies to zipf only");
-            }
-            Some(ValueDistribution::Uniform { count: count? })
-        }
-        "zipf" => {
-            let Some(exponent) = a.exponent else {
-                p.add(format!("{path}.exponent"), "is required for zipf (for example 0.99 or 1.2)");
-                return None;
-            };
-            match Zipf::new(count?, exponent) {
-                Ok(z) => Some(ValueDistribution::Zipf(z)),
-                Err(e) => {
-                    p.add(format!("{path}.exponent"), e.to_string());
-                    None
-                }
-            }
-        }
-        other => {
-            p.add(format!("{path}.distribution"), one_of("", other, &DISTRIBUTIONS));
-            None
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! comes from named streams of one root seed; events at equal times run in scheduling order.
 //! This layer contains no DynamoDB rule: it asks the engine and the capacity policies what
 //! happens to each attempt and each second, applies their decisions (splits) to the engine, and
-//! reports every outcome to an [`Observer`].
+//! reports every outcome to an [`Observer`]. A read of a write-sharded key is one request of
+//! several GetItem calls ([`fanout`]).
 
+pub mod fanout;
 pub mod queue;
 pub mod retry;
 
@@ -16,7 +18,8 @@ use crate::capacity::{
 use crate::engine::{initial_partition_count, Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
-use crate::workload::{Arrivals, OperationKind, WorkloadSpec};
+use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
+use fanout::{FanOuts, NO_GROUP};
 pub use queue::EventQueue;
 pub use retry::{LatencyModel, RetryProfile, RetryQuota};
 
@@ -136,6 +139,10 @@ struct Pending {
     attempt: u32,
     issued: SimTime,
     key: ItemKey,
+    /// Size of the item a put writes, drawn when the request was issued.
+    item_bytes: u32,
+    /// The fan-out read this call belongs to, or [`NO_GROUP`].
+    group: u32,
 }
 
 /// What the queue holds.
@@ -154,6 +161,8 @@ struct Source {
     arrivals: Arrivals,
     arrival_rng: StreamRng,
     key_rng: StreamRng,
+    size_rng: StreamRng,
+    state: DrawState,
 }
 
 /// How often, in events, the driver reports progress.
@@ -200,15 +209,24 @@ pub fn run<O: Observer>(
         second_milli: (0, 0),
         minute_milli: (0, 0),
     };
+    // One entity seed for the run: every workload derives the same attributes for an entity.
+    let entity_seed = rand::Rng::next_u64(&mut stream(seed, "entities"));
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
         .map(|w| {
             let mut arrival_rng = stream(seed, &format!("workload/{}/arrivals", w.name));
-            let arrivals = Arrivals::poisson(w.rate_per_s, &mut arrival_rng);
-            Source { arrivals, arrival_rng, key_rng: stream(seed, &format!("workload/{}/keys", w.name)) }
+            let arrivals = Arrivals::new(&w.traffic, &mut arrival_rng);
+            Source {
+                arrivals,
+                arrival_rng,
+                key_rng: stream(seed, &format!("workload/{}/keys", w.name)),
+                size_rng: stream(seed, &format!("workload/{}/sizes", w.name)),
+                state: DrawState { entity_seed, requests: 0 },
+            }
         })
         .collect();
+    let mut fan_outs = FanOuts::default();
     let mut retry_rng = stream(seed, "client/retry");
     let mut latency_rng = stream(seed, "client/latency");
     let mut quota = RetryQuota::new(&config.retry);
@@ -224,6 +242,7 @@ pub fn run<O: Observer>(
         rng: &mut retry_rng,
         latency_rng: &mut latency_rng,
         queue: &mut queue,
+        fan_outs: &mut fan_outs,
     };
 
     loop {
@@ -249,13 +268,31 @@ pub fn run<O: Observer>(
                 let source = &mut sources[i];
                 source.arrivals.advance(&mut source.arrival_rng);
                 observer.offered(now);
-                let key = config.workloads[i].draw_key(&mut source.key_rng);
-                client.attempt(
-                    &mut world,
-                    observer,
-                    now,
-                    Pending { workload: i as u32, attempt: 1, issued: now, key },
-                );
+                let spec = &config.workloads[i];
+                let t = now.micros();
+                let draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, t);
+                let (fan_out, item_bytes) = (spec.fan_out(), draw.item_bytes as u32);
+                let request = |key, group| Pending {
+                    workload: i as u32,
+                    attempt: 1,
+                    issued: now,
+                    key,
+                    item_bytes,
+                    group,
+                };
+                let first = if fan_out > 1 {
+                    // A read of a sharded key: one GetItem per shard, all issued now. Shard 0
+                    // goes first; the others are queued at this instant, and the queue runs
+                    // them before anything later.
+                    let group = client.fan_outs.open(fan_out);
+                    for shard in 1..fan_out {
+                        client.queue.push(now, Event::Retry(request(spec.key(&draw, shard), group)));
+                    }
+                    request(draw.key, group)
+                } else {
+                    request(draw.key, NO_GROUP)
+                };
+                client.attempt(&mut world, observer, now, first);
             }
             _ => match client.queue.pop().map(|(_, e)| e) {
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
@@ -390,9 +427,45 @@ struct Client<'a> {
     rng: &'a mut StreamRng,
     latency_rng: &'a mut StreamRng,
     queue: &'a mut EventQueue<Event>,
+    fan_outs: &'a mut FanOuts,
 }
 
 impl Client<'_> {
+    /// A call of `request` ended at `end`: the request completes now, or with the last call of
+    /// its fan-out.
+    #[inline(always)]
+    fn complete<O: Observer>(
+        &mut self,
+        observer: &mut O,
+        now: SimTime,
+        request: &Pending,
+        ok: bool,
+        end: SimTime,
+    ) {
+        if request.group == NO_GROUP {
+            observer.completed(now, ok, end.micros() - request.issued.micros());
+        } else {
+            self.complete_call(observer, now, request, ok, end);
+        }
+    }
+
+    /// [`Client::complete`] for a call of a fan-out read, out of line to keep the common path
+    /// small.
+    #[cold]
+    #[inline(never)]
+    fn complete_call<O: Observer>(
+        &mut self,
+        observer: &mut O,
+        now: SimTime,
+        request: &Pending,
+        ok: bool,
+        end: SimTime,
+    ) {
+        if let Some((ok, end_us)) = self.fan_outs.finish(request.group, ok, end.micros()) {
+            observer.completed(now, ok, end_us - request.issued.micros());
+        }
+    }
+
     /// Makes one attempt of `request` at `now` and handles its outcome.
     #[inline]
     fn attempt<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, request: Pending) {
@@ -404,7 +477,7 @@ impl Client<'_> {
                 .get_item(&request.key, spec.consistency, &mut gate)
                 .map(|out| (out.partition, Access::Read, out.consumed_milli)),
             OperationKind::Put => table
-                .put_item(request.key.clone(), spec.item_bytes, &mut gate)
+                .put_item(request.key.clone(), u64::from(request.item_bytes), &mut gate)
                 .map(|out| (out.partition, Access::Write, out.consumed_milli)),
         };
         let latency = self.config.attempt_latency.draw(self.latency_rng);
@@ -423,8 +496,7 @@ impl Client<'_> {
                     world.split_for_size(now, index, observer);
                 }
                 self.quota.on_success(request.attempt > 1);
-                let done = now.plus_micros(latency);
-                observer.completed(now, true, done.micros() - request.issued.micros());
+                self.complete(observer, now, &request, true, now.plus_micros(latency));
             }
             Err(reason) => {
                 let table = &world.table;
@@ -436,7 +508,7 @@ impl Client<'_> {
                     let retry = Pending { attempt: request.attempt + 1, ..request };
                     self.queue.push(response.plus_micros(delay), Event::Retry(retry));
                 } else {
-                    observer.completed(now, false, response.micros() - request.issued.micros());
+                    self.complete(observer, now, &request, false, response);
                 }
             }
         }

@@ -290,7 +290,8 @@ fn power_sum(a: u64, b: u64, s: f64) -> f64 {
 
 /// Vose's alias table over `weights` (summing to `total`), padded with zero-weight columns to
 /// `slots`. Pairing small with large columns in f64 keeps each slot's error at 2^-32 of 1/slots.
-fn alias_table(weights: &[f64], slots: usize, total: f64) -> Vec<u64> {
+/// Also builds the tables of weighted value distributions ([`super::value::Weighted`]).
+pub(super) fn alias_table(weights: &[f64], slots: usize, total: f64) -> Vec<u64> {
     let scale = slots as f64 / total;
     let mut p: Vec<f64> = (0..slots).map(|i| weights.get(i).map_or(0.0, |w| w * scale)).collect();
     // Default slot: always keep its own outcome (what leftover, numerically-full columns need).

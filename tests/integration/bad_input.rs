@@ -9,7 +9,7 @@ use std::process::Command;
 /// A valid scenario. Lines: 2 duration, 3 seed, 5 [table], 8 read_capacity, 9 write_capacity,
 /// 11 [[workload]] "reads" (13 operation, 14 rate, 15 attributes, 16 K), 18 [[workload]]
 /// "writes" (19 name, 21 rate, 22 item_bytes, 24 K), 26 [client], 27 retry.
-const BASE: &str = r#"name = "bad-input"
+pub(crate) const BASE: &str = r#"name = "bad-input"
 duration = "10s"
 seed = 1
 
@@ -40,7 +40,7 @@ retry = "aws-sdk-standard"
 
 /// [`BASE`] with each `(from, to)` replacement made once; `from` must occur exactly once, so
 /// a case cannot silently test the valid file.
-fn base_with(edits: &[(&str, &str)]) -> String {
+pub(crate) fn base_with(edits: &[(&str, &str)]) -> String {
     edits.iter().fold(BASE.to_string(), |text, (from, to)| {
         assert_eq!(text.matches(from).count(), 1, "`{from}` occurs once in the scenario");
         text.replacen(from, to, 1)
@@ -50,9 +50,21 @@ fn base_with(edits: &[(&str, &str)]) -> String {
 /// Runs `ddbsim validate scenario.toml` on `toml_text` (from the file's folder, so messages
 /// start with `scenario.toml`) and checks that it exits 2, does not panic, and that stderr
 /// holds every expected fragment. Returns stderr for further checks.
-fn check(toml_text: &str, expected_fragments: &[&str]) -> String {
+pub(crate) fn check(toml_text: &str, expected_fragments: &[&str]) -> String {
+    check_with_files(toml_text, &[], expected_fragments)
+}
+
+/// [`check`] with data files `(name, text)` written beside the scenario.
+pub(crate) fn check_with_files(
+    toml_text: &str,
+    files: &[(&str, &str)],
+    expected_fragments: &[&str],
+) -> String {
     let dir = TempDir::new("bad-input");
     dir.write("scenario.toml", toml_text);
+    for (name, text) in files {
+        dir.write(name, text);
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_ddbsim"))
         .args(["validate", "scenario.toml"])
         .current_dir(dir.path())
@@ -127,7 +139,7 @@ fn unknown_keys_name_the_path_and_suggest_the_nearest_key() {
 fn wrong_types_say_what_was_expected() {
     check(
         &base_with(&[("rate = 1000", "rate = \"fast\"")]),
-        &["scenario.toml:14: workload[0].rate: expected a number, got string \"fast\""],
+        &["scenario.toml:14: workload[0].rate: expected a number or a table, got string \"fast\""],
     );
     check(
         &base_with(&[("read_capacity = 1000", "read_capacity = 1.5")]),
@@ -310,7 +322,7 @@ fn every_problem_is_reported_on_its_own_line() {
         ]),
         &[
             "scenario.toml:3: seed: expected an integer, got string \"one\"",
-            "scenario.toml:14: workload[0].rate: expected a number, got string \"fast\"",
+            "scenario.toml:14: workload[0].rate: expected a number or a table, got string \"fast\"",
             "scenario.toml:22: workload[1].item_bytes: expected an integer, got floating point `1.5`",
             "scenario.toml:27: client.retri: unknown key `retri` (did you mean `retry`?)",
         ],

@@ -279,7 +279,7 @@ fn regression_a_newline_in_a_value_stays_on_one_line() {
     let rendered = parse(Path::new("fuzz.toml"), &text).expect_err("an unknown distribution").to_string();
     assert!(
         rendered.ends_with(
-            r#"unknown value "u\niform" (did you mean "uniform"?); expected one of "uniform", "zipf""#
+            r#"unknown value "u\niform" (did you mean "uniform"?); expected one of "uniform", "zipf", "hotset", "weighted", "sequential", "constant""#
         ),
         "{rendered}"
     );

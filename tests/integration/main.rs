@@ -3,10 +3,12 @@
 //! the scenario parser.
 
 mod bad_input;
+mod bad_language;
 mod capacity;
 mod cli;
 mod cost;
 mod determinism;
 mod fuzz;
+mod language;
 mod scenarios;
 mod support;

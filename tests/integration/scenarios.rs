@@ -1,7 +1,7 @@
 //! Every file in `scenarios/` validates and runs (STYLE.md: examples cannot rot). Runs go
 //! through the library with the duration cut to at most 10 s, so the suite stays fast.
 
-use crate::support::{check_hot_key, check_invariants, ddbsim, text, u};
+use crate::support::{check_hot_key, check_invariants_with, ddbsim, text, u};
 use std::path::{Path, PathBuf};
 
 /// Longest simulated duration of a smoke run, microseconds.
@@ -60,7 +60,8 @@ fn every_shipped_scenario_runs_shortened() {
                         scenario.config.duration_us / 1_000_000,
                         "{context}"
                     );
-                    check_invariants(&s);
+                    let fan_out = scenario.config.workloads.iter().any(|w| w.fan_out() > 1);
+                    check_invariants_with(&s, fan_out);
                     if scenario.name == "hot-key" {
                         check_hot_key(&s);
                     }
