@@ -21,6 +21,11 @@ pub struct RawScenario {
     pub client: Option<RawClient>,
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
+    #[serde(default)]
+    pub expect: Option<RawExpect>,
+    /// `[[variant]]` tables: a name and overrides of any key, checked by `variant`.
+    #[serde(default)]
+    pub variant: Vec<toml::Value>,
 }
 
 /// `[table]`.
@@ -89,4 +94,22 @@ pub struct RawCapacity {
     pub partition_read_units: Option<i64>,
     #[serde(default)]
     pub partition_write_units: Option<i64>,
+}
+
+/// `[expect]`: assertions on a run's outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    #[serde(default)]
+    pub throttle_ratio_max: Option<f64>,
+    #[serde(default)]
+    pub throttled_max: Option<i64>,
+    #[serde(default)]
+    pub failed_max: Option<i64>,
+    #[serde(default)]
+    pub p99_latency_ms_max: Option<f64>,
+    #[serde(default)]
+    pub cost_per_month_max: Option<f64>,
+    #[serde(default)]
+    pub throttles_max: BTreeMap<String, i64>,
 }

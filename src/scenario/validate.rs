@@ -259,6 +259,9 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         }
     }
 
+    let (expect, found) = super::expect::validate(raw.expect.as_ref());
+    p.0.extend(found);
+
     if !p.0.is_empty() {
         return Err(p.0);
     }
@@ -286,7 +289,16 @@ pub fn validate(raw: RawScenario, text: &str) -> Result<Scenario, Vec<Problem>> 
         attempt_latency_us: (latency_ms * 1_000.0).round() as u64,
         duration_us,
     };
-    Ok(Scenario { name: raw.name, description: raw.description, seed, config, source: text.to_string() })
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        seed,
+        config,
+        source: text.to_string(),
+        variant: None,
+        expect,
+        variants: Vec::new(),
+    })
 }
 
 fn workload(p: &mut Problems, i: usize, w: &RawWorkload, pk: &str, sk: Option<&str>) -> Option<WorkloadSpec> {
