@@ -4,7 +4,10 @@
 //! sibling folder that replaces the target only once every file is written.
 
 pub mod chart;
+pub mod expectations;
+pub mod junit;
 pub mod summary;
+pub mod table;
 
 use crate::capacity::ThrottleReason;
 use crate::engine::units::milli_to_units;

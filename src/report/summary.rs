@@ -35,6 +35,8 @@ pub struct Summary {
     pub items: u64,
     pub hot_partitions: Vec<HotPartition>,
     pub hot_keys: Vec<HotKey>,
+    /// `[expect]` results, in a fixed order (`report::expectations`); empty without `[expect]`.
+    pub expectations: Vec<super::expectations::Outcome>,
 }
 
 /// Request and attempt counts (DESIGN.md defines each).
@@ -161,9 +163,9 @@ pub fn build(
         storage_usd: round(storage_usd(prices, storage_bytes, HOURS_PER_MONTH)),
     };
     let ms = |us: u64| us as f64 / 1_000.0;
-    Summary {
+    let mut summary = Summary {
         scenario: scenario.name.clone(),
-        variant: None,
+        variant: scenario.variant.clone(),
         seed,
         simulated_seconds: seconds,
         requests: Requests {
@@ -205,7 +207,10 @@ pub fn build(
                 share_of_attempts: round(ratio(s.attempts, totals.attempts)),
             })
             .collect(),
-    }
+        expectations: Vec::new(),
+    };
+    summary.expectations = super::expectations::evaluate(&scenario.expect, &summary);
+    summary
 }
 
 fn hot_partitions(metrics: &Metrics, out: &RunOutput, attempts: u64) -> Vec<HotPartition> {
