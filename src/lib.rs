@@ -38,6 +38,7 @@ pub mod capacity;
 pub mod cli;
 pub mod cost;
 pub mod engine;
+pub mod experiment;
 pub mod metrics;
 pub mod report;
 pub mod rng;
