@@ -2,7 +2,10 @@
 //!
 //! Exit codes (DESIGN.md): 0 success, 1 an expectation or baseline check failed, 2 bad input.
 
+mod check;
+mod compare;
 mod progress;
+mod sweep;
 mod units;
 
 use crate::metrics::Metrics;
@@ -15,6 +18,8 @@ use std::process::ExitCode;
 
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a failed expectation or baseline comparison.
+pub const EXIT_FAILED: u8 = 1;
 
 /// ddbsim: simulate a DynamoDB table's partitions, capacity and throttling before you deploy it.
 #[derive(Debug, Parser)]
@@ -48,6 +53,12 @@ enum Command {
     },
     /// The capacity units of one operation, by DynamoDB's rules (MODEL.md §1.3).
     Units(units::UnitsArgs),
+    /// Run scenarios and every [[variant]] in them in parallel, and rank them side by side.
+    Compare(compare::CompareArgs),
+    /// Run a grid of overrides of one scenario in parallel.
+    Sweep(sweep::SweepArgs),
+    /// CI gate: evaluate [expect] and compare with a baseline; exit 1 on any failure.
+    Check(check::CheckArgs),
 }
 
 /// Parses the command line and runs it.
@@ -63,6 +74,9 @@ pub fn main() -> ExitCode {
         Command::Run { scenario, out, seed, variant } => run(&scenario, out, seed, variant.as_deref()),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Units(args) => units::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
 
@@ -103,12 +117,13 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    if let Some(v) = variant {
-        return bad_input(format!(
-            "{}: no [[variant]] named \"{v}\" (this scenario defines none)",
-            path.display()
-        ));
-    }
+    let scenario = match variant {
+        None => scenario,
+        Some(v) => match scenario.variant_named(v) {
+            Some(chosen) => chosen.clone(),
+            None => return bad_input(unknown_variant(path, &scenario, v)),
+        },
+    };
     let seed = match seed.or(scenario.seed) {
         Some(s) => s,
         None => {
@@ -117,7 +132,7 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
             s
         }
     };
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+    let dir = out.unwrap_or_else(|| default_report_dir(&scenario));
     if let Err(message) = replaceable_report_dir(&dir) {
         return bad_input(message);
     }
@@ -127,7 +142,35 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     print!("{}", human_summary(&summary, &scenario, &dir));
-    ExitCode::SUCCESS
+    print!("{}", report::expectations::lines(&summary.expectations));
+    if summary.expectations.iter().all(|e| e.passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// Where a run writes its report by default: `reports/<scenario>` or, for a variant,
+/// `reports/<scenario>.<variant>`.
+fn default_report_dir(scenario: &Scenario) -> PathBuf {
+    let name = match &scenario.variant {
+        Some(v) => format!("{}.{v}", scenario.name),
+        None => scenario.name.clone(),
+    };
+    PathBuf::from("reports").join(name)
+}
+
+/// The message for `--variant NAME` when the scenario has no such variant.
+fn unknown_variant(path: &std::path::Path, scenario: &Scenario, name: &str) -> String {
+    let names = scenario.variant_names();
+    if names.is_empty() {
+        return format!("{}: no [[variant]] named \"{name}\" (this scenario defines none)", path.display());
+    }
+    let hint = scenario::validate::nearest(name, &names)
+        .map(|n| format!(" (did you mean \"{n}\"?)"))
+        .unwrap_or_default();
+    let list = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+    format!("{}: no [[variant]] named \"{name}\"{hint}; valid variants: {list}", path.display())
 }
 
 /// A report replaces its folder as a whole (`report::write` deletes what was there), so only a
@@ -171,9 +214,10 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
         }
     };
     let secs = s.simulated_seconds.max(1) as f64;
+    let variant = s.variant.as_ref().map(|v| format!(", variant {v}")).unwrap_or_default();
     let _ = writeln!(
         o,
-        "{} (seed {}): {} s simulated, {} partition(s)",
+        "{}{variant} (seed {}): {} s simulated, {} partition(s)",
         s.scenario, s.seed, s.simulated_seconds, s.partitions.final_count
     );
     let _ = writeln!(
