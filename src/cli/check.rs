@@ -141,7 +141,12 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let failures = failures(&checked);
-    print!("{}", markdown(&checked, comparing || args.update_baseline, &failures, &notes));
+    let no_comparison = match (comparing, args.update_baseline) {
+        (true, _) => "new",
+        (false, true) => "recorded",
+        (false, false) => "-",
+    };
+    print!("{}", markdown(&checked, no_comparison, &failures, &notes));
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -187,7 +192,7 @@ fn suites(checked: &[Checked<'_>]) -> Vec<junit::Suite> {
             classname: classname.clone(),
             failure,
         };
-        suite.cases.push(case("runs".into(), None));
+        suite.cases.push(case("run".into(), None));
         for e in &c.summary.expectations {
             suite.cases.push(case(format!("expect {}", e.name), (!e.passed).then(|| e.to_string())));
         }
@@ -199,7 +204,8 @@ fn suites(checked: &[Checked<'_>]) -> Vec<junit::Suite> {
 }
 
 /// The Markdown report: a table of runs, then failures and notes.
-fn markdown(checked: &[Checked<'_>], with_baseline: bool, failures: &[String], notes: &[String]) -> String {
+/// `no_comparison` fills the baseline column of a run that was not compared.
+fn markdown(checked: &[Checked<'_>], no_comparison: &str, failures: &[String], notes: &[String]) -> String {
     let header =
         ["scenario", "variant", "throttle ratio", "failed", "p99 ms", "$/month", "expect", "baseline"];
     let rows: Vec<Vec<String>> = checked
@@ -212,8 +218,7 @@ fn markdown(checked: &[Checked<'_>], with_baseline: bool, failures: &[String], n
                 n => format!("{passed}/{n} passed"),
             };
             let baseline = match &c.baseline {
-                None if with_baseline => "new".to_string(),
-                None => "-".to_string(),
+                None => no_comparison.to_string(),
                 Some(f) if f.iter().all(|f| f.passed) => "ok".to_string(),
                 Some(f) => format!("{} regressed", f.iter().filter(|f| !f.passed).count()),
             };
@@ -230,7 +235,9 @@ fn markdown(checked: &[Checked<'_>], with_baseline: bool, failures: &[String], n
         })
         .collect();
     let mut out = table::markdown_table(&header, &rows, 2);
-    out.push('\n');
+    if !(failures.is_empty() && notes.is_empty()) {
+        out.push('\n');
+    }
     for f in failures {
         out.push_str(&format!("- FAILED {f}\n"));
     }

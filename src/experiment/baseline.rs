@@ -156,9 +156,11 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// The file's text: pretty JSON, keys sorted, ending in a newline.
+    /// The file's text: pretty JSON, every object's keys sorted, ending in a newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("a baseline always serializes");
+        // Through a `serde_json::Value`, whose objects are sorted maps.
+        let value = serde_json::to_value(self).expect("a baseline always serializes");
+        let mut text = serde_json::to_string_pretty(&value).expect("a JSON value always serializes");
         text.push('\n');
         text
     }

@@ -115,3 +115,68 @@ pub fn rank(mut rows: Vec<Row>) -> Vec<Row> {
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, ratio: f64, p99: f64, cost: f64, ci: Option<[f64; 2]>) -> Row {
+        let point = |mean| Estimate { mean, ci95: ci.map(|_| [mean, mean]) };
+        Row {
+            rank: None,
+            scenario: name.into(),
+            variant: None,
+            set: BTreeMap::new(),
+            seeds: vec![1],
+            throttle_ratio: ratio,
+            hottest_partition_share: 0.5,
+            p99_latency_ms: p99,
+            cost_per_month_on_demand_usd: cost,
+            cost_per_month_provisioned_usd: cost,
+            ci95: ci.map(|c| BTreeMap::from([("throttle_ratio", c)])),
+            overlaps_previous: None,
+            estimates: vec![
+                Estimate { mean: ratio, ci95: ci },
+                point(0.5),
+                point(p99),
+                point(cost),
+                point(cost),
+            ],
+        }
+    }
+
+    fn names(rows: &[Row]) -> Vec<&str> {
+        rows.iter().map(|r| r.scenario.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_rank_by_throttle_ratio_then_p99_then_cost_then_input_order() {
+        let rows = rank(vec![
+            row("slow", 0.0, 9.0, 1.0, None),
+            row("throttles", 0.2, 5.0, 1.0, None),
+            row("dear", 0.0, 5.0, 9.0, None),
+            row("cheap", 0.0, 5.0, 1.0, None),
+            row("cheap-too", 0.0, 5.0, 1.0, None),
+        ]);
+        assert_eq!(names(&rows), ["cheap", "cheap-too", "dear", "slow", "throttles"]);
+        assert_eq!(rows.iter().map(|r| r.rank).collect::<Vec<_>>(), [1, 2, 3, 4, 5].map(Some));
+        assert!(rows.iter().all(|r| r.overlaps_previous == Some(false)), "one seed: no intervals, no marks");
+    }
+
+    #[test]
+    fn overlapping_throttle_ratio_intervals_are_marked() {
+        let rows = rank(vec![
+            row("c", 0.30, 5.0, 1.0, Some([0.25, 0.35])),
+            row("b", 0.12, 5.0, 1.0, Some([0.08, 0.16])),
+            row("a", 0.10, 5.0, 1.0, Some([0.05, 0.15])),
+        ]);
+        assert_eq!(names(&rows), ["a", "b", "c"]);
+        assert_eq!(
+            rows.iter().map(|r| r.overlaps_previous).collect::<Vec<_>>(),
+            [false, true, false].map(Some)
+        );
+        let json = serde_json::to_value(&rows[1]).expect("serializes");
+        assert_eq!(json["ci95"]["throttle_ratio"], serde_json::json!([0.08, 0.16]));
+        assert!(json.get("estimates").is_none() && json.get("set").is_none());
+    }
+}

@@ -3,8 +3,11 @@
 //! the scenario parser.
 
 mod bad_input;
+mod check;
 mod cli;
+mod compare;
 mod determinism;
 mod fuzz;
 mod scenarios;
 mod support;
+mod variants;
