@@ -89,7 +89,10 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for path in paths {
         match scenario::load(path) {
-            Ok(s) => println!("{}: ok ({})", path.display(), s.name),
+            Ok(s) if s.variants.is_empty() => println!("{}: ok ({})", path.display(), s.name),
+            Ok(s) => {
+                println!("{}: ok ({}; variants: {})", path.display(), s.name, s.variant_names().join(", "))
+            }
             Err(e) => {
                 failed = true;
                 eprintln!("{e}");
