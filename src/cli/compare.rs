@@ -120,7 +120,7 @@ pub(super) fn run(args: &CompareArgs) -> ExitCode {
         .enumerate()
         .map(|(i, job)| {
             let dir = args.out.as_ref().filter(|_| i % n == 0)?;
-            Some(dir.join(super::default_report_dir(job.scenario).strip_prefix("reports").ok()?))
+            Some(dir.join(super::report_name(job.scenario)))
         })
         .collect();
     if let Some(message) = dirs.iter().flatten().find_map(|d| replaceable_report_dir(d).err()) {

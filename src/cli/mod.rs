@@ -156,11 +156,15 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
 /// Where a run writes its report by default: `reports/<scenario>` or, for a variant,
 /// `reports/<scenario>.<variant>`.
 fn default_report_dir(scenario: &Scenario) -> PathBuf {
-    let name = match &scenario.variant {
+    PathBuf::from("reports").join(report_name(scenario))
+}
+
+/// The name of a run's report folder: `<scenario>` or `<scenario>.<variant>`.
+fn report_name(scenario: &Scenario) -> String {
+    match &scenario.variant {
         Some(v) => format!("{}.{v}", scenario.name),
         None => scenario.name.clone(),
-    };
-    PathBuf::from("reports").join(name)
+    }
 }
 
 /// The message for `--variant NAME` when the scenario has no such variant.

@@ -69,6 +69,11 @@ fn grid(axes: &[Vec<Override>]) -> Vec<Vec<Override>> {
     })
 }
 
+/// A value as a table cell: strings without their quotes.
+fn value_text(value: &toml::Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_string)
+}
+
 /// The point's values as JSON, by key path as given.
 fn point_json(point: &[Override]) -> std::collections::BTreeMap<String, serde_json::Value> {
     point
@@ -103,7 +108,10 @@ pub(super) fn run(args: &SweepArgs) -> ExitCode {
         match base.with_overrides(&args.scenario, point) {
             Ok(s) => scenarios.push(s),
             Err(e) => {
-                let label = point.iter().map(|o| format!("{}={}", o.path(), o.value)).collect::<Vec<_>>();
+                let label = point
+                    .iter()
+                    .map(|o| format!("{}={}", o.path(), value_text(&o.value)))
+                    .collect::<Vec<_>>();
                 eprintln!("error: sweep point {}:\n{e}", label.join(" "));
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
@@ -134,7 +142,7 @@ pub(super) fn run(args: &SweepArgs) -> ExitCode {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .zip(&grid)
-        .map(|(row, point)| point.iter().map(|o| o.value.to_string()).chain(figure_cells(row)).collect())
+        .map(|(row, point)| point.iter().map(|o| value_text(&o.value)).chain(figure_cells(row)).collect())
         .collect();
     print!("{}", table::text_table(&header, &cells, paths.len()));
     if n > 1 {
