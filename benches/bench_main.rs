@@ -5,8 +5,17 @@ use criterion::{criterion_group, criterion_main};
 mod bucket;
 mod e2e;
 mod keys;
+mod parallel;
 mod partition;
 mod zipf;
 
-criterion_group!(benches, bucket::benches, partition::benches, keys::benches, e2e::benches, zipf::benches);
+criterion_group!(
+    benches,
+    bucket::benches,
+    partition::benches,
+    keys::benches,
+    e2e::benches,
+    zipf::benches,
+    parallel::benches
+);
 criterion_main!(benches);

@@ -15,10 +15,12 @@
 //! | [`capacity`] | token buckets, burst, per-partition caps, throttling reasons |
 //! | [`workload`] | entities, key-attribute and item-size distributions, write shards, traffic shapes and arrivals |
 //! | [`sim`] | simulated time, event queue, client retries, the driver loop |
-//! | [`scenario`] | TOML parsing and validation with precise error paths |
+//! | [`scenario`] | TOML parsing and validation with precise error paths, variants, `[expect]` |
 //! | [`metrics`] | per-second and per-partition aggregation, latency histograms |
 //! | [`cost`] | prices and cost arithmetic |
 //! | [`report`] | summary.json, CSV, charts, the HTML report and the Markdown summary |
+//! | [`report`] | summary.json, CSV, charts, expectation outcomes, JUnit XML, tables |
+//! | [`experiment`] | parallel runs (one whole run per worker, input order kept), rankings, baselines |
 //! | [`cli`] | subcommands, exit codes, progress bars |
 //!
 //! ## Architecture invariants
@@ -30,7 +32,8 @@
 //!   token balances are integer milli-units.
 //! - **Determinism.** One root seed derives a named stream per subsystem ([`rng`]); events at
 //!   equal times run in scheduling order; nothing that affects results iterates a hash map.
-//!   The same scenario and seed give the same `summary.json` bytes.
+//!   The same scenario and seed give the same `summary.json` bytes, and many runs in parallel
+//!   give the same results whatever the number of threads.
 //! - **Every DynamoDB rule cites MODEL.md**, and every undocumented constant is a named
 //!   parameter with a default.
 
@@ -38,6 +41,7 @@ pub mod capacity;
 pub mod cli;
 pub mod cost;
 pub mod engine;
+pub mod experiment;
 pub mod metrics;
 pub mod report;
 pub mod rng;

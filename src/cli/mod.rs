@@ -2,20 +2,24 @@
 //!
 //! Exit codes (DESIGN.md): 0 success, 1 an expectation or baseline check failed, 2 bad input.
 
+mod check;
+mod compare;
 pub mod cost;
 mod progress;
+mod sweep;
 mod units;
 
-use crate::metrics::{Metrics, MetricsConfig};
+use crate::metrics::Metrics;
 use crate::report;
 use crate::scenario::{self, Scenario};
-use crate::sim;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a failed expectation or baseline comparison.
+pub const EXIT_FAILED: u8 = 1;
 
 /// ddbsim: simulate a DynamoDB table's partitions, capacity and throttling before you deploy it.
 #[derive(Debug, Parser)]
@@ -51,6 +55,12 @@ enum Command {
     Units(units::UnitsArgs),
     /// The scenario's traffic priced under every billing option, each from a run of its own.
     Cost(cost::CostArgs),
+    /// Run scenarios and every [[variant]] in them in parallel, and rank them side by side.
+    Compare(compare::CompareArgs),
+    /// Run a grid of overrides of one scenario in parallel.
+    Sweep(sweep::SweepArgs),
+    /// CI gate: evaluate [expect] and compare with a baseline; exit 1 on any failure.
+    Check(check::CheckArgs),
 }
 
 /// Parses the command line and runs it.
@@ -67,6 +77,9 @@ pub fn main() -> ExitCode {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Units(args) => units::run(&args),
         Command::Cost(args) => cost::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
 
@@ -79,7 +92,10 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for path in paths {
         match scenario::load(path) {
-            Ok(s) => println!("{}: ok ({})", path.display(), s.name),
+            Ok(s) if s.variants.is_empty() => println!("{}: ok ({})", path.display(), s.name),
+            Ok(s) => {
+                println!("{}: ok ({}; variants: {})", path.display(), s.name, s.variant_names().join(", "))
+            }
             Err(e) => {
                 failed = true;
                 eprintln!("{e}");
@@ -107,12 +123,13 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    if let Some(v) = variant {
-        return bad_input(format!(
-            "{}: no [[variant]] named \"{v}\" (this scenario defines none)",
-            path.display()
-        ));
-    }
+    let scenario = match variant {
+        None => scenario,
+        Some(v) => match scenario.variant_named(v) {
+            Some(chosen) => chosen.clone(),
+            None => return bad_input(unknown_variant(path, &scenario, v)),
+        },
+    };
     let seed = match seed.or(scenario.seed) {
         Some(s) => s,
         None => {
@@ -121,7 +138,7 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
             s
         }
     };
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+    let dir = out.unwrap_or_else(|| default_report_dir(&scenario));
     if let Err(message) = replaceable_report_dir(&dir) {
         return bad_input(message);
     }
@@ -131,7 +148,39 @@ fn run(path: &std::path::Path, out: Option<PathBuf>, seed: Option<u64>, variant:
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     print!("{}", human_summary(&summary, &scenario, &dir));
-    ExitCode::SUCCESS
+    print!("{}", report::expectations::lines(&summary.expectations));
+    if summary.expectations.iter().all(|e| e.passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// Where a run writes its report by default: `reports/<scenario>` or, for a variant,
+/// `reports/<scenario>.<variant>`.
+fn default_report_dir(scenario: &Scenario) -> PathBuf {
+    PathBuf::from("reports").join(report_name(scenario))
+}
+
+/// The name of a run's report folder: `<scenario>` or `<scenario>.<variant>`.
+fn report_name(scenario: &Scenario) -> String {
+    match &scenario.variant {
+        Some(v) => format!("{}.{v}", scenario.name),
+        None => scenario.name.clone(),
+    }
+}
+
+/// The message for `--variant NAME` when the scenario has no such variant.
+fn unknown_variant(path: &std::path::Path, scenario: &Scenario, name: &str) -> String {
+    let names = scenario.variant_names();
+    if names.is_empty() {
+        return format!("{}: no [[variant]] named \"{name}\" (this scenario defines none)", path.display());
+    }
+    let hint = scenario::validate::nearest(name, &names)
+        .map(|n| format!(" (did you mean \"{n}\"?)"))
+        .unwrap_or_default();
+    let list = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+    format!("{}: no [[variant]] named \"{name}\"{hint}; valid variants: {list}", path.display())
 }
 
 /// A report replaces its folder as a whole (`report::write` deletes what was there), so only a
@@ -155,13 +204,10 @@ fn replaceable_report_dir(dir: &std::path::Path) -> Result<(), String> {
 /// Runs a scenario with a progress bar on stderr (shown only after a second, and only on a
 /// terminal) and returns its summary and metrics.
 pub fn simulate(scenario: &Scenario, seed: u64) -> (report::Summary, Metrics) {
-    let mut metrics = Metrics::new(MetricsConfig::for_run(&scenario.config));
     let mut bar = progress::Progress::new(scenario.config.duration_us);
-    let out = sim::run(&scenario.config, seed, &mut metrics, &mut |now| bar.update(now));
+    let result = crate::experiment::run_with_progress(scenario, seed, &mut |now| bar.update(now));
     bar.finish();
-    metrics.record_partition_starts(out.table.partitions().iter().map(|p| (p.id(), p.start())));
-    let summary = report::summary::build(scenario, seed, &metrics, &out, &scenario.pricing);
-    (summary, metrics)
+    result
 }
 
 fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path) -> String {
@@ -180,9 +226,10 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
         }
     };
     let secs = s.simulated_seconds.max(1) as f64;
+    let variant = s.variant.as_ref().map(|v| format!(", variant {v}")).unwrap_or_default();
     let _ = writeln!(
         o,
-        "{} (seed {}): {} s simulated, {} partition(s) at the start, {} at the end ({} splits)",
+        "{}{variant} (seed {}): {} s simulated, {} partition(s) at the start, {} at the end ({} splits)",
         s.scenario,
         s.seed,
         s.simulated_seconds,

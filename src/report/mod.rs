@@ -10,11 +10,14 @@
 pub mod chart;
 pub mod cost_figures;
 pub mod cost_table;
+pub mod expectations;
 pub mod figures;
 pub mod format;
 pub mod html;
+pub mod junit;
 pub mod markdown;
 pub mod summary;
+pub mod table;
 pub mod verdict;
 
 use crate::capacity::ThrottleReason;

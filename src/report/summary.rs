@@ -37,6 +37,8 @@ pub struct Summary {
     pub items: u64,
     pub hot_partitions: Vec<HotPartition>,
     pub hot_keys: Vec<HotKey>,
+    /// `[expect]` results, in a fixed order (`report::expectations`); empty without `[expect]`.
+    pub expectations: Vec<super::expectations::Outcome>,
 }
 
 /// Request and attempt counts (DESIGN.md defines each).
@@ -179,9 +181,9 @@ pub fn build(
     let storage_bytes = out.table.storage_bytes();
     let cost = crate::cost::price(prices, &Usage::of_run(config, metrics, storage_bytes));
     let ms = |us: u64| us as f64 / 1_000.0;
-    Summary {
+    let mut summary = Summary {
         scenario: scenario.name.clone(),
-        variant: None,
+        variant: scenario.variant.clone(),
         seed,
         simulated_seconds: seconds,
         billing_mode: match config.billing {
@@ -239,7 +241,10 @@ pub fn build(
                 share_of_attempts: round(ratio(s.attempts, totals.attempts)),
             })
             .collect(),
-    }
+        expectations: Vec::new(),
+    };
+    summary.expectations = super::expectations::evaluate(&scenario.expect, &summary);
+    summary
 }
 
 fn hot_partitions(metrics: &Metrics, out: &RunOutput, attempts: u64) -> Vec<HotPartition> {

@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod client;
 mod datafile;
 mod distribution;
+pub mod expect;
 pub mod locate;
 pub mod pricing;
 pub mod raw;
@@ -15,7 +16,11 @@ mod raw_forms;
 mod size;
 mod traffic;
 pub mod validate;
+pub mod variant;
 mod weights;
+
+pub use expect::Expectations;
+pub use variant::Override;
 
 use crate::sim::SimConfig;
 use std::fmt;
@@ -32,10 +37,17 @@ pub struct Scenario {
     pub seed: Option<u64>,
     /// The run's configuration.
     pub config: SimConfig,
-    /// The file's text, as written (part of the run's identity).
+    /// The file's text, as written (part of the run's identity); for a variant, the effective
+    /// scenario with its overrides applied.
     pub source: String,
     /// The prices the run is priced with (`[pricing]`, MODEL.md §9.1).
     pub pricing: crate::cost::PriceTable,
+    /// The `[[variant]]` this scenario is, if it is one (`name` is then the base scenario's).
+    pub variant: Option<String>,
+    /// `[expect]` assertions.
+    pub expect: Expectations,
+    /// The scenario's `[[variant]]`s, each validated as a whole scenario (empty for a variant).
+    pub variants: Vec<Scenario>,
 }
 
 /// One thing wrong with a scenario.
@@ -128,8 +140,26 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     parse(path, &text)
 }
 
-/// Validates scenario `text`; `file` names it in messages.
+/// Validates scenario `text` and each of its `[[variant]]`s; `file` names it in messages.
 pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    let base = parse_single(file, text);
+    let Ok(doc) = toml_edit::Document::parse(text) else {
+        return base;
+    };
+    let variants = variant::variants(file, text, &doc, base.is_ok());
+    let (mut problems, more) = match (base, variants) {
+        (Ok(scenario), Ok(variants)) => return Ok(Scenario { variants, ..scenario }),
+        (Ok(_), Err(more)) => (Vec::new(), more),
+        (Err(ScenarioError::Invalid { problems, .. }), Err(more)) => (problems, more),
+        (Err(e), _) => return Err(e),
+    };
+    problems.extend(more);
+    problems.sort_by_key(|p| p.line.unwrap_or(0));
+    Err(ScenarioError::Invalid { file: file.to_path_buf(), problems })
+}
+
+/// Validates scenario `text` without its variants.
+fn parse_single(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid { file: file.to_path_buf(), problems };
     let doc = match toml_edit::Document::parse(text) {
         Ok(doc) => doc,

@@ -25,6 +25,10 @@ pub struct RawScenario {
     pub capacity: Option<RawCapacity>,
     #[serde(default)]
     pub pricing: Option<RawPricing>,
+    pub expect: Option<RawExpect>,
+    /// `[[variant]]` tables: a name and overrides of any key, checked by `variant`.
+    #[serde(default)]
+    pub variant: Vec<toml::Value>,
 }
 
 /// `[table]`.
@@ -229,4 +233,22 @@ pub struct RawPricing {
     pub reserved_wcu_upfront: Option<f64>,
     #[serde(default)]
     pub reserved_wcu_hour: Option<f64>,
+}
+
+/// `[expect]`: assertions on a run's outcome.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    #[serde(default)]
+    pub throttle_ratio_max: Option<f64>,
+    #[serde(default)]
+    pub throttled_max: Option<i64>,
+    #[serde(default)]
+    pub failed_max: Option<i64>,
+    #[serde(default)]
+    pub p99_latency_ms_max: Option<f64>,
+    #[serde(default)]
+    pub cost_per_month_max: Option<f64>,
+    #[serde(default)]
+    pub throttles_max: BTreeMap<String, i64>,
 }

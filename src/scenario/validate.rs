@@ -222,6 +222,8 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
     let (retry, attempt_latency) = super::client::client(&mut p, raw.client.as_ref());
     let (capacity, heat, growth) = super::capacity::params(&mut p, raw.capacity.as_ref());
     let pricing = super::pricing::pricing(&mut p, raw.pricing.as_ref());
+    let (expect, found) = super::expect::validate(raw.expect.as_ref());
+    p.0.extend(found);
     if !p.0.is_empty() {
         return Err(p.0);
     }
@@ -259,6 +261,9 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         config,
         source: text.to_string(),
         pricing,
+        variant: None,
+        expect,
+        variants: Vec::new(),
     })
 }
 

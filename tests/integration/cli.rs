@@ -6,7 +6,6 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Checks that every field of DESIGN.md's summary.json contract is there with the right type.
-/// (`expectations` is left out: this version writes no expectations.)
 fn check_contract_fields(s: &Value) {
     assert!(s["scenario"].is_string(), "scenario");
     assert!(s["variant"].is_null(), "variant is null without --variant");
@@ -40,6 +39,7 @@ fn check_contract_fields(s: &Value) {
     assert!(s["throttles_by_reason"].is_object(), "throttles_by_reason");
     assert!(s["hot_partitions"].is_array(), "hot_partitions");
     assert!(s["hot_keys"].is_array(), "hot_keys");
+    assert!(s["expectations"].is_array(), "expectations");
 }
 
 #[test]

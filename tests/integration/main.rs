@@ -5,10 +5,13 @@
 mod bad_input;
 mod bad_language;
 mod capacity;
+mod check;
 mod cli;
+mod compare;
 mod cost;
 mod determinism;
 mod fuzz;
 mod language;
 mod scenarios;
 mod support;
+mod variants;
