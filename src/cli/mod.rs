@@ -2,6 +2,7 @@
 //!
 //! Exit codes (DESIGN.md): 0 success, 1 an expectation or baseline check failed, 2 bad input.
 
+mod advise;
 mod check;
 mod compare;
 pub mod cost;
@@ -61,6 +62,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// CI gate: evaluate [expect] and compare with a baseline; exit 1 on any failure.
     Check(check::CheckArgs),
+    /// Write-sharding advisor: the smallest shard count of the partition key that removes
+    /// key-range throttling, and its read fan-out cost.
+    Advise(advise::AdviseArgs),
 }
 
 /// Parses the command line and runs it.
@@ -80,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Advise(args) => advise::run(&args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! runs it, determinism across processes, every shipped scenario, bad input and a fuzzer of
 //! the scenario parser.
 
+mod advise;
 mod bad_input;
 mod bad_language;
 mod capacity;
