@@ -298,24 +298,3 @@ impl crate::sim::Observer for Metrics {
         self.table_states[i] = state;
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hot_keys_are_counted_exactly_in_the_dense_range_and_by_sketch_beyond() {
-        let mut keys = KeyCounter::default();
-        for _ in 0..50 {
-            keys.record(&KeyValue::N(3), false);
-        }
-        keys.record(&KeyValue::N(3), true);
-        for _ in 0..20 {
-            keys.record(&KeyValue::N(1 << 40), true);
-        }
-        keys.record(&KeyValue::S("rare".into()), false);
-        let top = keys.top(2);
-        assert_eq!(top[0], (KeyValue::N(3), KeyStats { attempts: 51, throttled: 1 }));
-        assert_eq!(top[1], (KeyValue::N(1 << 40), KeyStats { attempts: 20, throttled: 20 }));
-    }
-}
