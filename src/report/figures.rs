@@ -15,7 +15,7 @@ use std::path::Path;
 pub const MAX_POINTS: usize = 900;
 
 /// Every chart a report draws, in the order the HTML report shows them, with its caption.
-pub const CHARTS: [(&str, &str); 9] = [
+pub const CHARTS: [(&str, &str); 10] = [
     ("requests.svg", "Succeeded requests and throttled attempts per second."),
     ("throttles.svg", "Throttled attempts per second, one line per DynamoDB throttling reason that occurred."),
     (
@@ -25,6 +25,11 @@ pub const CHARTS: [(&str, &str); 9] = [
     ),
     ("heatmap_write.svg", "The same for write capacity."),
     ("consumed.svg", "Consumed capacity units per second against the table's capacity (dashed): provisioned, as auto scaling moved it, or the on-demand ceiling."),
+    (
+        "partitions.svg",
+        "The table's partitions over time: splits for heat, for size, on-demand growth and capacity increases add \
+         them; partitions never merge.",
+    ),
     ("latency.svg", "End-to-end latency of the requests completed in each time bucket, retries included."),
     ("hot_keys.svg", "The ten partition-key values with the most attempts: their share of all attempts and of all throttles."),
     ("cost.svg", "What the run has cost so far, storage excluded: the request units consumed at on-demand prices against the provisioned capacity held (as the table had it, or for an on-demand table its busiest second at 70% utilisation) at the hourly rate."),
@@ -126,6 +131,10 @@ pub fn draw_charts(dir: &Path, summary: &Summary, metrics: &Metrics) -> Result<(
         series,
     )?;
 
+    let partitions = ceiling(|t| u64::from(t.partitions), u64::from(summary.partitions.final_count));
+    let series = vec![Series { name: "partitions", values: &partitions, color: BLUE, style: Style::Line }];
+    labelled_time_series(dir, "partitions.svg", "Partitions over time", "partitions", &x, series)?;
+
     latency(dir, metrics)?;
     hot_keys(dir, summary)?;
     super::cost_figures::draw_cost(dir, summary, metrics, step)?;
@@ -139,14 +148,20 @@ fn time_series(
     x: &[f64],
     series: Vec<Series<'_>>,
 ) -> Result<(), ReportError> {
-    let chart = TimeSeriesChart {
-        title,
-        x_label: "simulated time (s)",
-        y_label: "per second",
-        x,
-        series,
-        y_scale: YScale::Linear,
-    };
+    labelled_time_series(dir, file, title, "per second", x, series)
+}
+
+/// [`time_series`] with its own y-axis label.
+fn labelled_time_series(
+    dir: &Path,
+    file: &str,
+    title: &str,
+    y_label: &str,
+    x: &[f64],
+    series: Vec<Series<'_>>,
+) -> Result<(), ReportError> {
+    let chart =
+        TimeSeriesChart { title, x_label: "simulated time (s)", y_label, x, series, y_scale: YScale::Linear };
     Ok(chart::draw_time_series(&dir.join(file), &chart)?)
 }
 

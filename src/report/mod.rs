@@ -206,7 +206,7 @@ mod tests {
         dir
     }
 
-    const FILES: [&str; 14] = [
+    const FILES: [&str; 15] = [
         "consumed.svg",
         "cost.svg",
         "cost_options.svg",
@@ -214,6 +214,7 @@ mod tests {
         "heatmap_write.svg",
         "hot_keys.svg",
         "latency.svg",
+        "partitions.svg",
         "report.html",
         "requests.svg",
         "scenario.toml",
