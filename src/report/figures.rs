@@ -279,3 +279,94 @@ mod tests {
         assert_eq!(none, [("no throttles".to_string(), vec![0.0, 0.0])]);
     }
 }
+
+/// The data behind every chart of a small fixed run, as text, pinned by a snapshot (STYLE.md:
+/// snapshot the data a chart is drawn from, not SVG bytes). Each block is computed by the same
+/// functions `draw_charts` draws from.
+#[cfg(test)]
+mod snapshot {
+    use super::*;
+    use std::fmt::Write as _;
+
+    fn line(out: &mut String, name: &str, values: &[f64]) {
+        let cells: Vec<String> =
+            values.iter().map(|v| if v.is_nan() { "-".into() } else { format!("{v:.1}") }).collect();
+        let _ = writeln!(out, "  {name}: {}", cells.join(" "));
+    }
+
+    #[test]
+    fn the_data_behind_every_chart() {
+        let (summary, metrics) = crate::report::fixture::run();
+        let step = step(metrics.seconds.len());
+        let per_second = |f: fn(&SecondStats) -> f64| sample(&metrics.seconds, step, f).y;
+        let mut out = String::new();
+        out.push_str("requests.svg\n");
+        line(&mut out, "succeeded", &per_second(|s| s.succeeded as f64));
+        line(&mut out, "throttled", &per_second(|s| s.throttled as f64));
+        out.push_str("throttles.svg\n");
+        for (name, values) in throttle_series(&metrics.seconds, step) {
+            line(&mut out, &name, &values);
+        }
+        out.push_str("consumed.svg, partitions.svg\n");
+        line(&mut out, "read units", &per_second(|s| milli_to_units(s.read_milli)));
+        line(&mut out, "write units", &per_second(|s| milli_to_units(s.write_milli)));
+        let states = &metrics.table_states;
+        line(
+            &mut out,
+            "read ceiling",
+            &states.iter().map(|t| t.read_ceiling_units as f64).collect::<Vec<_>>(),
+        );
+        line(
+            &mut out,
+            "write ceiling",
+            &states.iter().map(|t| t.write_ceiling_units as f64).collect::<Vec<_>>(),
+        );
+        line(&mut out, "partitions", &states.iter().map(|t| f64::from(t.partitions)).collect::<Vec<_>>());
+        out.push_str("heatmap_read.svg, heatmap_write.svg\n");
+        let heat = metrics.heat_map();
+        for (r, id) in heat.rows.iter().enumerate() {
+            let row = |shares: &[f64]| shares[r * heat.columns..(r + 1) * heat.columns].to_vec();
+            line(
+                &mut out,
+                &format!("partition {} read %", id.0),
+                &row(&heat.read_share).iter().map(|s| 100.0 * s).collect::<Vec<_>>(),
+            );
+            line(
+                &mut out,
+                &format!("partition {} write %", id.0),
+                &row(&heat.write_share).iter().map(|s| 100.0 * s).collect::<Vec<_>>(),
+            );
+        }
+        out.push_str("latency.svg (ms)\n");
+        let timeline = metrics.timeline();
+        for q in [0.5, 0.99] {
+            let ms: Vec<f64> = timeline
+                .latency_quantiles(q)
+                .into_iter()
+                .map(|v| v.map_or(f64::NAN, |us| us as f64 / 1_000.0))
+                .collect();
+            line(&mut out, &format!("p{}", (q * 100.0) as u32), &ms);
+        }
+        out.push_str("hot_keys.svg (% of attempts, % of throttles)\n");
+        for k in &summary.hot_keys {
+            line(
+                &mut out,
+                &format!("key {}", k.key),
+                &[100.0 * k.share_of_attempts, 100.0 * share(k.throttled, summary.requests.throttled)],
+            );
+        }
+        out.push_str("cost.svg (micro-USD so far)\n");
+        let cost = super::super::cost_figures::cost_series(&summary, &metrics, step);
+        let micro = |usd: &[f64]| usd.iter().map(|v| v * 1e6).collect::<Vec<_>>();
+        line(&mut out, "on demand", &micro(&cost.on_demand_usd));
+        line(&mut out, "provisioned", &micro(&cost.provisioned_usd));
+        out.push_str("cost_options.svg (USD per month)\n");
+        let month = &summary.cost.per_month;
+        line(
+            &mut out,
+            "on demand, provisioned, reserved",
+            &[month.on_demand_usd, month.provisioned_usd, month.reserved_usd.unwrap_or(f64::NAN)],
+        );
+        insta::assert_snapshot!(out);
+    }
+}
