@@ -28,7 +28,8 @@ pub struct CompareArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
-    /// Also write each row's report (of its first seed) into DIR/<scenario>[.<variant>].
+    /// Also write each row's report (of its first seed) into DIR/<scenario>[.<variant>], and
+    /// DIR/compare.svg: every row's throttled attempts per second on one chart.
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -126,25 +127,36 @@ pub(super) fn run(args: &CompareArgs) -> ExitCode {
     if let Some(message) = dirs.iter().flatten().find_map(|d| replaceable_report_dir(d).err()) {
         return bad_input(message);
     }
-    let finish = |i: usize, summary: report::Summary, metrics| {
+    let finish = |i: usize, summary: report::Summary, metrics: crate::metrics::Metrics| {
         let written = match &dirs[i] {
             Some(dir) => {
                 report::write(dir, &summary, &metrics, &jobs[i].scenario.source).map_err(|e| e.to_string())
             }
             None => Ok(()),
         };
-        (summary, written)
+        // The overlay chart needs each row's first run only.
+        let kept = dirs[i].is_some().then_some(metrics);
+        (summary, written, kept)
     };
     let results = match in_pool(args.threads, || experiment::run_all(&jobs, finish)) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut summaries = Vec::with_capacity(results.len());
-    for (summary, written) in results {
+    let mut overlay = Vec::new();
+    for (summary, written, kept) in results {
         if let Err(message) = written {
             return bad_input(message);
         }
+        if let Some(metrics) = kept {
+            overlay.push((report_label(&summary), metrics));
+        }
         summaries.push(summary);
+    }
+    if let Some(dir) = &args.out {
+        if let Err(message) = draw_overlay(dir, &overlay) {
+            return bad_input(message);
+        }
     }
     let rows = rank::rank(summaries.chunks(n).map(rank::row).collect());
     if args.json {
@@ -153,6 +165,31 @@ pub(super) fn run(args: &CompareArgs) -> ExitCode {
         print!("{}", text(&rows, n));
     }
     ExitCode::SUCCESS
+}
+
+fn report_label(s: &report::Summary) -> String {
+    match &s.variant {
+        Some(v) => format!("{}/{v}", s.scenario),
+        None => s.scenario.clone(),
+    }
+}
+
+/// `compare.svg`: every row's throttled attempts per second, one line each.
+fn draw_overlay(dir: &std::path::Path, runs: &[(String, crate::metrics::Metrics)]) -> Result<(), String> {
+    let metrics: Vec<&crate::metrics::Metrics> = runs.iter().map(|(_, m)| m).collect();
+    let (x, series) = report::overlay::throttled_per_second(&metrics);
+    let lines: Vec<(String, Vec<f64>)> = runs.iter().map(|(label, _)| label.clone()).zip(series).collect();
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("compare.svg");
+    report::overlay::draw_lines(
+        &path,
+        "Throttled attempts per second, each design",
+        "simulated time (s)",
+        "throttled attempts per second",
+        &x,
+        &lines,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// The ranking as a table, with how it was ranked.

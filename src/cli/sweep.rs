@@ -37,6 +37,10 @@ pub struct SweepArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Also draw the throttle ratio against the first swept parameter into FILE (SVG), one
+    /// line per combination of the other parameters.
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
 }
 
 /// The grid's axes from `--set` flags: each a key path and its values.
@@ -132,6 +136,11 @@ pub(super) fn run(args: &SweepArgs) -> ExitCode {
         .zip(&grid)
         .map(|(runs, point)| rank::Row { set: point_json(point), ..rank::row(runs) })
         .collect();
+    if let Some(file) = &args.chart {
+        if let Err(message) = draw_chart(file, &axes, &rows) {
+            return bad_input(message);
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows).expect("rows always serialize"));
         return ExitCode::SUCCESS;
@@ -151,9 +160,61 @@ pub(super) fn run(args: &SweepArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The throttle ratio (%) against the first axis's values (their positions when they are not
+/// numbers), one line per point of the other axes; the grid varies the first axis slowest.
+fn chart_lines(axes: &[Vec<Override>], rows: &[rank::Row]) -> (Vec<f64>, Vec<(String, Vec<f64>)>) {
+    let first = &axes[0];
+    let x: Vec<f64> = first
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            o.value.as_float().or_else(|| o.value.as_integer().map(|v| v as f64)).unwrap_or(i as f64)
+        })
+        .collect();
+    let rest: Vec<Vec<Override>> = grid(&axes[1..]);
+    let lines = rest
+        .iter()
+        .enumerate()
+        .map(|(r, point)| {
+            let label =
+                point.iter().map(|o| format!("{}={}", o.path(), value_text(&o.value))).collect::<Vec<_>>();
+            let label = if label.is_empty() { "throttle ratio".to_string() } else { label.join(" ") };
+            let values = (0..first.len()).map(|a| 100.0 * rows[a * rest.len() + r].throttle_ratio).collect();
+            (label, values)
+        })
+        .collect();
+    (x, lines)
+}
+
+fn draw_chart(file: &std::path::Path, axes: &[Vec<Override>], rows: &[rank::Row]) -> Result<(), String> {
+    let (x, lines) = chart_lines(axes, rows);
+    let x_label = axes[0].first().map(Override::path).unwrap_or_default();
+    crate::report::overlay::draw_lines(
+        file,
+        "Throttle ratio across the sweep",
+        &x_label,
+        "throttled attempts (%)",
+        &x,
+        &lines,
+    )
+    .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_chart_has_a_line_per_point_of_the_other_axes() {
+        let axes = axes(&["a=1,2,4".to_string(), "b=p,q".to_string()]).expect("valid sets");
+        let rows: Vec<rank::Row> = (0..6)
+            .map(|i| rank::Row { throttle_ratio: f64::from(i) / 100.0, ..rank::Row::default() })
+            .collect();
+        let (x, lines) = chart_lines(&axes, &rows);
+        assert_eq!(x, [1.0, 2.0, 4.0]);
+        assert_eq!(lines[0], ("b=p".to_string(), vec![0.0, 2.0, 4.0]));
+        assert_eq!(lines[1], ("b=q".to_string(), vec![1.0, 3.0, 5.0]));
+    }
 
     #[test]
     fn the_grid_varies_the_first_axis_slowest() {

@@ -34,7 +34,7 @@ pub fn figures(s: &Summary) -> [f64; 5] {
 }
 
 /// One row: a scenario, variant or sweep point over its seeds.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Row {
     /// Position in the ranking, from 1 (compare only).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ pub mod format;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod overlay;
 pub mod summary;
 pub mod table;
 pub mod verdict;

@@ -223,3 +223,38 @@ fn compare_out_writes_a_report_per_row() {
         assert!(out.join(name).join("summary.json").is_file(), "{name}");
     }
 }
+
+/// `compare --out` overlays the designs' throttles on one chart; `sweep --chart` draws the
+/// throttle ratio against the swept parameter.
+#[test]
+fn compare_and_sweep_draw_their_overlay_charts() {
+    let dir = crate::support::TempDir::new("overlay");
+    let out = dir.path().join("cmp");
+    let bin = env!("CARGO_BIN_EXE_ddbsim");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let status = std::process::Command::new(bin)
+        .args(["compare", "scenarios/key-choice.toml", "--out"])
+        .arg(&out)
+        .current_dir(root)
+        .output()
+        .expect("the ddbsim binary runs");
+    assert_eq!(status.status.code(), Some(0), "{}", String::from_utf8_lossy(&status.stderr));
+    let svg = std::fs::read_to_string(out.join("compare.svg")).expect("compare.svg");
+    assert!(svg.contains("key-choice/by-user") && svg.contains("Throttled attempts per second"), "overlay");
+    let chart = dir.path().join("sweep.svg");
+    let status = std::process::Command::new(bin)
+        .args([
+            "sweep",
+            "scenarios/write-sharding.toml",
+            "--set",
+            "table.partition_key.shards=1,6",
+            "--chart",
+        ])
+        .arg(&chart)
+        .current_dir(root)
+        .output()
+        .expect("the ddbsim binary runs");
+    assert_eq!(status.status.code(), Some(0), "{}", String::from_utf8_lossy(&status.stderr));
+    let svg = std::fs::read_to_string(&chart).expect("sweep.svg");
+    assert!(svg.contains("table.partition_key.shards") && svg.contains("Throttle ratio across the sweep"));
+}
