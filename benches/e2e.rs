@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput};
 use ddbsim::capacity::{ThrottleReason, TokenBucket};
-use ddbsim::engine::{Access, KeyValue, PartitionId, Table, TableSpec};
+use ddbsim::engine::{Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
 use ddbsim::metrics::Metrics;
 use ddbsim::rng::stream;
 use ddbsim::time::SimTime;
@@ -65,7 +65,7 @@ struct NullObserver;
 
 impl ddbsim::sim::Observer for NullObserver {
     fn offered(&mut self, _: SimTime) {}
-    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &KeyValue, _: Access, _: u64) {}
-    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &KeyValue, _: ThrottleReason) {}
+    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {}
+    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {}
     fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
 }

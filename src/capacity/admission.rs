@@ -18,6 +18,10 @@ use super::throttle::{LimitType, Operation, Resource, ThrottleReason};
 use crate::engine::{Access, CapacityGate, Charge, MILLI, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS};
 use crate::time::SimTime;
 
+/// The default per-table throughput quota, RCU and WCU (or RRU and WRU) each (MODEL.md §4.3:
+/// "40,000 RRU and 40,000 WRU" per table, GSIs included; adjustable by AWS).
+pub const TABLE_QUOTA_UNITS: u64 = 40_000;
+
 /// Parameters of the provisioned admission model. Defaults come from MODEL.md.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CapacityParams {
@@ -64,7 +68,7 @@ impl Default for CapacityParams {
             initial_burst_seconds: 0,
             partition_read_units: PARTITION_READ_UNITS,
             partition_write_units: PARTITION_WRITE_UNITS,
-            table_quota_units: 40_000,
+            table_quota_units: TABLE_QUOTA_UNITS,
             partition_eventual_read_units: PARTITION_READ_UNITS,
             model: AdmissionModel::Modern,
             partition_size_limit_bytes: 10 * 1_024 * 1_024 * 1_024,

@@ -11,7 +11,7 @@ pub mod legacy;
 pub mod ondemand;
 pub mod throttle;
 
-pub use admission::{Admission, AdmissionModel, BillingMode, CapacityParams, Gate};
+pub use admission::{Admission, AdmissionModel, BillingMode, CapacityParams, Gate, TABLE_QUOTA_UNITS};
 pub use autoscale::{AutoScaler, AutoScalingParams, ScalingTarget};
 pub use bucket::TokenBucket;
 pub use heat::{HeatParams, HeatTracker, SplitDecision};

@@ -9,6 +9,21 @@ use crate::scenario::{self, Scenario};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// How many runs, from which seed, on how many workers: shared by `compare` and `sweep`.
+#[derive(Debug, clap::Args)]
+pub(super) struct RunFlags {
+    /// Runs per row, with seeds derived from the root seed; with 2 or more, figures are means
+    /// with 95% confidence intervals.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub(super) seeds: u32,
+    /// Root seed, overriding the scenarios'.
+    #[arg(long)]
+    pub(super) seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(super) threads: Option<u32>,
+}
+
 /// Flags of `ddbsim compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -18,16 +33,8 @@ pub struct CompareArgs {
     /// Print the rows as a JSON array, best first.
     #[arg(long)]
     json: bool,
-    /// Runs per row, with seeds derived from the root seed; with 2 or more, figures are means
-    /// with 95% confidence intervals.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    seeds: u32,
-    /// Root seed, overriding the scenarios'.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    threads: Option<u32>,
+    #[command(flatten)]
+    runs: RunFlags,
     /// Also write each row's report (of its first seed) into DIR/<scenario>[.<variant>], and
     /// DIR/compare.svg: every row's throttled attempts per second on one chart.
     #[arg(long)]
@@ -107,12 +114,12 @@ pub(super) fn run(args: &CompareArgs) -> ExitCode {
         Err(code) => return code,
     };
     let runs: Vec<&Scenario> = scenarios.iter().flat_map(Scenario::runs).collect();
-    let n = args.seeds as usize;
+    let n = args.runs.seeds as usize;
     let mut fallback = None;
     let jobs: Vec<Job<'_>> = runs
         .iter()
         .flat_map(|s| {
-            let root = root_seed(args.seed, s, &mut fallback);
+            let root = root_seed(args.runs.seed, s, &mut fallback);
             experiment::seeds(root, n).into_iter().map(move |seed| Job { scenario: s, seed })
         })
         .collect();
@@ -138,7 +145,7 @@ pub(super) fn run(args: &CompareArgs) -> ExitCode {
         let kept = dirs[i].is_some().then_some(metrics);
         (summary, written, kept)
     };
-    let results = match in_pool(args.threads, || experiment::run_all(&jobs, finish)) {
+    let results = match in_pool(args.runs.threads, || experiment::run_all(&jobs, finish)) {
         Ok(r) => r,
         Err(code) => return code,
     };

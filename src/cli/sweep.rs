@@ -2,7 +2,7 @@
 //! override mechanism as `[[variant]]`), run in parallel, one row per point in grid order (the
 //! first `--set` varies slowest).
 
-use super::compare::{figure_cells, in_pool, load_all, root_seed, FIGURE_HEADERS};
+use super::compare::{figure_cells, in_pool, load_all, root_seed, RunFlags, FIGURE_HEADERS};
 use super::{bad_input, EXIT_BAD_INPUT};
 use crate::experiment::{self, rank, Job};
 use crate::report::table;
@@ -28,15 +28,8 @@ pub struct SweepArgs {
     /// Print the rows as a JSON array, in grid order.
     #[arg(long)]
     json: bool,
-    /// Runs per point, with seeds derived from the root seed (means and 95% intervals).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    seeds: u32,
-    /// Root seed, overriding the scenario's.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    threads: Option<u32>,
+    #[command(flatten)]
+    runs: RunFlags,
     /// Also draw the throttle ratio against the first swept parameter into FILE (SVG), one
     /// line per combination of the other parameters.
     #[arg(long, value_name = "FILE")]
@@ -121,13 +114,13 @@ pub(super) fn run(args: &SweepArgs) -> ExitCode {
             }
         }
     }
-    let n = args.seeds as usize;
+    let n = args.runs.seeds as usize;
     let mut fallback = None;
-    let root = root_seed(args.seed, base, &mut fallback);
+    let root = root_seed(args.runs.seed, base, &mut fallback);
     let seeds = experiment::seeds(root, n);
     let jobs: Vec<Job<'_>> =
         scenarios.iter().flat_map(|s| seeds.iter().map(move |&seed| Job { scenario: s, seed })).collect();
-    let summaries = match in_pool(args.threads, || experiment::summaries(&jobs)) {
+    let summaries = match in_pool(args.runs.threads, || experiment::summaries(&jobs)) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -21,7 +21,7 @@ pub const PEAK_TARGET_UTILISATION: f64 = 0.7;
 
 /// Most provisioned units of one kind a table may have: the default per-table quota (MODEL.md
 /// §4.3: 40,000 RCU and 40,000 WCU).
-pub const MAX_PROVISIONED_UNITS: u64 = crate::scenario::validate::TABLE_QUOTA_UNITS as u64;
+pub const MAX_PROVISIONED_UNITS: u64 = crate::capacity::TABLE_QUOTA_UNITS;
 
 /// The provisioned capacity a run held, (RCU, WCU).
 #[derive(Clone, Copy, Debug, PartialEq)]

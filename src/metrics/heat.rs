@@ -73,7 +73,7 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::KeyValue;
+    use crate::engine::{ItemKey, KeyValue};
     use crate::metrics::{Metrics, MetricsConfig};
 
     const SECOND: u64 = crate::time::MICROS_PER_SECOND;
@@ -93,7 +93,13 @@ mod tests {
     ) {
         for second in seconds {
             for _ in 0..units_per_s {
-                m.admitted(second, PartitionId(partition), &KeyValue::N(1), access, MILLI);
+                m.admitted(
+                    second,
+                    PartitionId(partition),
+                    &ItemKey::new(KeyValue::N(1), None),
+                    access,
+                    MILLI,
+                );
             }
         }
     }

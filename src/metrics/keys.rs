@@ -52,7 +52,9 @@ impl Default for KeyCounter {
 
 impl KeyCounter {
     #[inline]
-    pub(super) fn record(&mut self, key: &KeyValue, throttled: bool) {
+    /// Counts an attempt on `key`, whose partition-key hash is `hash` (computed once per
+    /// request by the workload: no string is hashed here).
+    pub(super) fn record(&mut self, key: &KeyValue, hash: u64, throttled: bool) {
         let counts = match key {
             KeyValue::N(n) if (0..DENSE_KEYS).contains(n) => {
                 let i = *n as usize;
@@ -62,7 +64,7 @@ impl KeyCounter {
                 &mut self.dense[i]
             }
             _ => {
-                let slot = &mut self.sketch[(key.hash() as usize) & (SKETCH_SLOTS - 1)];
+                let slot = &mut self.sketch[(hash as usize) & (SKETCH_SLOTS - 1)];
                 if slot.key.as_ref() != Some(key) {
                     if slot.counts.attempts > 0 {
                         slot.counts.attempts -= 1;
@@ -106,13 +108,13 @@ mod tests {
     fn hot_keys_are_counted_exactly_in_the_dense_range_and_by_sketch_beyond() {
         let mut keys = KeyCounter::default();
         for _ in 0..50 {
-            keys.record(&KeyValue::N(3), false);
+            keys.record(&KeyValue::N(3), KeyValue::N(3).hash(), false);
         }
-        keys.record(&KeyValue::N(3), true);
+        keys.record(&KeyValue::N(3), KeyValue::N(3).hash(), true);
         for _ in 0..20 {
-            keys.record(&KeyValue::N(1 << 40), true);
+            keys.record(&KeyValue::N(1 << 40), KeyValue::N(1 << 40).hash(), true);
         }
-        keys.record(&KeyValue::S("rare".into()), false);
+        keys.record(&KeyValue::S("rare".into()), KeyValue::S("rare".into()).hash(), false);
         let top = keys.top(2);
         assert_eq!(top[0], (KeyValue::N(3), KeyStats { attempts: 51, throttled: 1 }));
         assert_eq!(top[1], (KeyValue::N(1 << 40), KeyStats { attempts: 20, throttled: 20 }));

@@ -12,7 +12,7 @@ pub mod keys;
 pub mod timeline;
 
 use crate::capacity::{CapacityParams, ThrottleReason, REASON_COUNT};
-use crate::engine::{Access, KeyValue, PartitionId};
+use crate::engine::{Access, ItemKey, PartitionId};
 use crate::sim::SimConfig;
 use crate::time::SimTime;
 pub use heat::{HeatMapData, PartitionCapacity};
@@ -199,7 +199,7 @@ impl Metrics {
         &mut self,
         second: u64,
         partition: PartitionId,
-        key: &KeyValue,
+        key: &ItemKey,
         access: Access,
         milli: u64,
     ) {
@@ -217,12 +217,12 @@ impl Metrics {
             Access::Read => p.read_milli += milli,
             Access::Write => p.write_milli += milli,
         }
-        self.keys.record(key, false);
+        self.keys.record(&key.partition, key.hash, false);
     }
 
     /// An attempt on `key` in partition `partition` was throttled for `reason`.
     #[inline]
-    pub fn throttled(&mut self, second: u64, partition: PartitionId, key: &KeyValue, reason: ThrottleReason) {
+    pub fn throttled(&mut self, second: u64, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
         let s = self.second(second);
         s.attempts += 1;
         s.throttled += 1;
@@ -230,7 +230,7 @@ impl Metrics {
         let p = self.partition(partition);
         p.attempts += 1;
         p.throttled += 1;
-        self.keys.record(key, true);
+        self.keys.record(&key.partition, key.hash, true);
     }
 
     /// A request completed in `second` after `latency_us`, successfully or not.
@@ -272,12 +272,12 @@ impl crate::sim::Observer for Metrics {
     }
 
     #[inline]
-    fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, access: Access, milli: u64) {
+    fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, access: Access, milli: u64) {
         Metrics::admitted(self, now.second(), partition, key, access, milli);
     }
 
     #[inline]
-    fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, reason: ThrottleReason) {
+    fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
         Metrics::throttled(self, now.second(), partition, key, reason);
     }
 

@@ -9,8 +9,9 @@ use crate::workload::{ItemSize, OperationKind, WorkloadSpec};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Default per-table throughput quota, RCU and WCU each (MODEL.md §4.3: 40,000, adjustable).
-pub const TABLE_QUOTA_UNITS: i64 = 40_000;
+/// Most capacity a scenario may give a table, RCU and WCU each: the default per-table quota
+/// ([`crate::capacity::TABLE_QUOTA_UNITS`], MODEL.md §4.3).
+pub const TABLE_QUOTA_UNITS: i64 = crate::capacity::TABLE_QUOTA_UNITS as i64;
 /// Longest simulated duration accepted: 30 days.
 pub const MAX_DURATION_US: u64 = 30 * 86_400 * 1_000_000;
 /// Highest request rate of one workload, per second.

@@ -15,7 +15,7 @@ use crate::capacity::{
     Admission, AutoScaler, AutoScalingParams, BillingMode, CapacityParams, Gate, GrowthParams, HeatParams,
     HeatTracker, OnDemandGrowth, SplitDecision, ThrottleReason,
 };
-use crate::engine::{initial_partition_count, Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
+use crate::engine::{initial_partition_count, Access, ItemKey, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
 use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
@@ -106,9 +106,9 @@ pub trait Observer {
     /// A client request was issued.
     fn offered(&mut self, now: SimTime);
     /// An attempt was admitted and consumed `milli` of `access` capacity.
-    fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, access: Access, milli: u64);
+    fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, access: Access, milli: u64);
     /// An attempt was throttled.
-    fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &KeyValue, reason: ThrottleReason);
+    fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason);
     /// A request completed (after its retries) with end-to-end latency `latency_us`.
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64);
     /// Simulated second `second` ended with the table in `state`.
@@ -491,7 +491,7 @@ impl Client<'_> {
                 }
                 let full = access == Access::Write
                     && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
-                observer.admitted(now, partition.id(), &request.key.partition, access, milli);
+                observer.admitted(now, partition.id(), &request.key, access, milli);
                 if full {
                     world.split_for_size(now, index, observer);
                 }
@@ -501,7 +501,7 @@ impl Client<'_> {
             Err(reason) => {
                 let table = &world.table;
                 let id = table.partitions()[table.partition_index(request.key.hash)].id();
-                observer.throttled(now, id, &request.key.partition, reason);
+                observer.throttled(now, id, &request.key, reason);
                 let response = now.plus_micros(latency);
                 if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
                     let delay = self.config.retry.delay_us(request.attempt, self.rng);
