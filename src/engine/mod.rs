@@ -14,7 +14,7 @@ pub mod units;
 
 pub use item::{item_size_bytes, parse_item_json, validate_item, AttributeValue, Item, ItemError, Number};
 pub use key::{ItemKey, KeyValue};
-pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES};
+pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES, NO_ATTRS};
 pub use table::{
     initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table, TableSpec,
     MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,

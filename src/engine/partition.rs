@@ -15,11 +15,26 @@ pub const ITEM_STORAGE_OVERHEAD_BYTES: u64 = 100;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct PartitionId(pub u32);
 
-/// What the engine keeps of an item: its size as DynamoDB measures it (MODEL.md §1.2).
+/// What the engine keeps of an item: its size as DynamoDB measures it (MODEL.md §1.2), and
+/// where the values of its tracked attributes (those that secondary indexes key on or project)
+/// are kept, if the table has any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoredItem {
     /// Item size in bytes: attribute names plus values, without the storage overhead.
     pub bytes: u32,
+    /// Slot of the item's tracked attribute values in its table's attribute arena, or
+    /// [`NO_ATTRS`] when the item has none (always, for a table without indexes).
+    pub attrs: u32,
+}
+
+/// [`StoredItem::attrs`] of an item without tracked attributes.
+pub const NO_ATTRS: u32 = u32::MAX;
+
+impl StoredItem {
+    /// An item of `bytes` bytes without tracked attributes.
+    pub const fn sized(bytes: u32) -> StoredItem {
+        StoredItem { bytes, attrs: NO_ATTRS }
+    }
 }
 
 /// One partition of a table.

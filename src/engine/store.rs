@@ -14,8 +14,9 @@ use super::key::{ItemKey, KeyValue};
 use super::partition::StoredItem;
 use crate::rng::mix64;
 use hashbrown::hash_table::{Entry as SlotEntry, HashTable};
-use std::collections::btree_map::Entry;
+use std::collections::btree_map::{self, Entry};
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// The items of one partition-key value: one item without a sort key, or a collection sorted by
 /// sort key.
@@ -151,6 +152,101 @@ impl ItemStore {
         Ok(old)
     }
 
+    /// Removes the item with `key`, returning it.
+    pub fn remove(&mut self, key: &ItemKey) -> Option<StoredItem> {
+        let table_key = table_hash(key.hash);
+        let SlotEntry::Occupied(mut occupied) =
+            self.by_hash.entry(table_key, |s| s.hash == key.hash, |s| table_hash(s.hash))
+        else {
+            return None;
+        };
+        let (removed, now_empty) = match &mut occupied.get_mut().bucket {
+            Bucket::One { partition, sort, item } => {
+                if *partition != key.partition || sort.as_ref() != key.sort.as_ref() {
+                    return None;
+                }
+                (*item, true)
+            }
+            Bucket::Many(map) => {
+                let Entry::Occupied(mut collection) = map.entry(key.partition.clone()) else { return None };
+                let removed = match (collection.get_mut(), key.sort.as_ref()) {
+                    (Collection::Unsorted(item), None) => {
+                        let item = *item;
+                        collection.remove();
+                        item
+                    }
+                    (Collection::Sorted(items), Some(sk)) => {
+                        let item = items.remove(sk)?;
+                        if items.is_empty() {
+                            collection.remove();
+                        }
+                        item
+                    }
+                    _ => return None,
+                };
+                (removed, map.is_empty())
+            }
+        };
+        if now_empty {
+            occupied.remove();
+        }
+        self.len -= 1;
+        Some(removed)
+    }
+
+    /// The items of the item collection with partition key `partition` (whose hash is `hash`)
+    /// whose sort keys lie within `(lower, upper)`, in ascending sort-key order (reverse the
+    /// iterator for descending). For a table without a sort key, the one item with that key.
+    pub fn collection<'a>(
+        &'a self,
+        hash: u64,
+        partition: &KeyValue,
+        lower: Bound<&KeyValue>,
+        upper: Bound<&KeyValue>,
+    ) -> CollectionIter<'a> {
+        let Some(slot) = self.by_hash.find(table_hash(hash), |s| s.hash == hash) else {
+            return CollectionIter::Empty;
+        };
+        let within = |sk: Option<&KeyValue>| match sk {
+            None => true,
+            Some(sk) => std::ops::RangeBounds::contains(&(lower, upper), sk),
+        };
+        match &slot.bucket {
+            Bucket::One { partition: p, sort, item } => {
+                if p == partition && within(sort.as_ref()) {
+                    CollectionIter::One(Some((sort.as_ref(), item)))
+                } else {
+                    CollectionIter::Empty
+                }
+            }
+            Bucket::Many(map) => match map.get(partition) {
+                None => CollectionIter::Empty,
+                Some(Collection::Unsorted(item)) => CollectionIter::One(Some((None, item))),
+                Some(Collection::Sorted(items)) => {
+                    if matches!((lower, upper), (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) if l > u)
+                    {
+                        return CollectionIter::Empty;
+                    }
+                    CollectionIter::Range(items.range::<KeyValue, _>((lower, upper)))
+                }
+            },
+        }
+    }
+
+    /// Items after `after` (exclusive) in key order, or from the start: the continuation of a
+    /// paged scan. Sorts the remaining hashes, so it costs O(n log n) per call: for scans and
+    /// reports, not hot paths.
+    pub fn iter_from<'a>(
+        &'a self,
+        after: Option<&'a ItemKey>,
+    ) -> impl Iterator<Item = (u64, &'a KeyValue, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
+        let from = after.map_or(0, |k| k.hash);
+        self.iter_hashes(from).filter(move |(hash, pk, sk, _)| match after {
+            None => true,
+            Some(a) => (*hash, *pk, *sk) > (a.hash, &a.partition, a.sort.as_ref()),
+        })
+    }
+
     /// Moves every item with hash `at_hash` or above into a new store.
     pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
         let mut moved = ItemStore::default();
@@ -165,7 +261,15 @@ impl ItemStore {
 
     /// Items in key order (sorts the hashes: for reports, splits and scans, not hot paths).
     pub fn iter(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
-        let mut slots: Vec<&Slot> = self.by_hash.iter().collect();
+        self.iter_hashes(0)
+    }
+
+    /// Items whose hash is `from` or above, in key order.
+    fn iter_hashes(
+        &self,
+        from: u64,
+    ) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
+        let mut slots: Vec<&Slot> = self.by_hash.iter().filter(|s| s.hash >= from).collect();
         slots.sort_unstable_by_key(|s| s.hash);
         slots.into_iter().flat_map(|Slot { hash, bucket }| -> Box<dyn Iterator<Item = _> + '_> {
             let hash = *hash;
@@ -185,6 +289,38 @@ impl ItemStore {
                 }
             }
         })
+    }
+}
+
+/// The items of one item collection within a sort-key range: see [`ItemStore::collection`].
+pub enum CollectionIter<'a> {
+    /// No item.
+    Empty,
+    /// One item (a table without a sort key, or a collection of one).
+    One(Option<(Option<&'a KeyValue>, &'a StoredItem)>),
+    /// A range of a sorted collection.
+    Range(btree_map::Range<'a, KeyValue, StoredItem>),
+}
+
+impl<'a> Iterator for CollectionIter<'a> {
+    type Item = (Option<&'a KeyValue>, &'a StoredItem);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            CollectionIter::Empty => None,
+            CollectionIter::One(one) => one.take(),
+            CollectionIter::Range(range) => range.next().map(|(sk, item)| (Some(sk), item)),
+        }
+    }
+}
+
+impl DoubleEndedIterator for CollectionIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            CollectionIter::Empty => None,
+            CollectionIter::One(one) => one.take(),
+            CollectionIter::Range(range) => range.next_back().map(|(sk, item)| (Some(sk), item)),
+        }
     }
 }
 
@@ -244,17 +380,49 @@ mod tests {
             for (hash, pk, sk, bytes, refuse) in ops {
                 // Even partition keys have sort keys, odd ones do not: one schema per key.
                 let k = key(hash, pk, (pk % 2 == 0).then_some(sk));
+                if bytes % 5 == 1 {
+                    // A delete.
+                    prop_assert_eq!(store.remove(&k), oracle.remove(&k));
+                    prop_assert_eq!(store.len(), oracle.len() as u64);
+                    continue;
+                }
+                if bytes % 5 == 2 {
+                    // A collection range, both ways.
+                    let (lo, hi) = (sk.min(bytes as i64 % 5), sk.max(bytes as i64 % 5));
+                    let (lo_k, hi_k) = (KeyValue::N(lo), KeyValue::N(hi));
+                    let got: Vec<(Option<KeyValue>, StoredItem)> = store
+                        .collection(hash, &k.partition, Bound::Included(&lo_k), Bound::Excluded(&hi_k))
+                        .map(|(s, i)| (s.cloned(), *i))
+                        .collect();
+                    let expected: Vec<(Option<KeyValue>, StoredItem)> = oracle
+                        .iter()
+                        .filter(|(o, _)| o.hash == hash && o.partition == k.partition)
+                        .filter(|(o, _)| o.sort.as_ref().is_none_or(|s| (&lo_k..&hi_k).contains(&s)))
+                        .map(|(o, i)| (o.sort.clone(), *i))
+                        .collect();
+                    prop_assert_eq!(&got, &expected);
+                    let back: Vec<_> = store
+                        .collection(hash, &k.partition, Bound::Included(&lo_k), Bound::Excluded(&hi_k))
+                        .rev()
+                        .map(|(s, i)| (s.cloned(), *i))
+                        .collect();
+                    prop_assert_eq!(back, expected.into_iter().rev().collect::<Vec<_>>());
+                    let after: Vec<ItemKey> = store.iter_from(Some(&k)).map(|(h, p, s, _)| ItemKey { hash: h, partition: p.clone(), sort: s.cloned() }).collect();
+                    let expected_after: Vec<ItemKey> = oracle.range((Bound::Excluded(&k), Bound::Unbounded)).map(|(o, _)| o.clone()).collect();
+                    prop_assert_eq!(after, expected_after);
+                    continue;
+                }
                 let before = oracle.get(&k).copied();
                 let mut seen = None;
                 let result = store.upsert(k.clone(), |old| {
                     seen = Some(old);
-                    if refuse { Err(()) } else { Ok(StoredItem { bytes }) }
+                    if refuse { Err(()) } else { Ok(StoredItem::sized(bytes)) }
                 });
                 prop_assert_eq!(seen, Some(before));
                 match result {
                     Ok(replaced) => {
                         prop_assert_eq!(replaced, before);
-                        oracle.insert(k.clone(), StoredItem { bytes });
+                        oracle.insert(k.clone(), StoredItem::sized(bytes));
                     }
                     Err(()) => prop_assert!(refuse),
                 }

@@ -204,7 +204,7 @@ impl Table {
             let before_bytes = before.map_or(0, |item| u64::from(item.bytes));
             milli = replace_write_milli(before_bytes, item_bytes, false);
             gate.admit(Charge { partition: partition_index, access: Access::Write, milli, eventual: false })?;
-            Ok(StoredItem { bytes: item_bytes as u32 })
+            Ok(StoredItem::sized(item_bytes as u32))
         })?;
         let replaced_bytes = replaced.map(|item| u64::from(item.bytes));
         partition.add_bytes(item_bytes, replaced_bytes.unwrap_or(0));
