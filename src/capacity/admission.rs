@@ -15,7 +15,9 @@
 use super::bucket::TokenBucket;
 use super::legacy::{Allocations, LegacyParams};
 use super::throttle::{LimitType, Operation, Resource, ThrottleReason};
-use crate::engine::{Access, CapacityGate, Charge, MILLI, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS};
+use crate::engine::{
+    Access, CapacityGate, Charge, Target, MILLI, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,
+};
 use crate::time::SimTime;
 
 /// The default per-table throughput quota, RCU and WCU (or RRU and WRU) each (MODEL.md §4.3:
@@ -91,6 +93,8 @@ struct Side {
     /// Per-partition allocations, in the legacy model.
     legacy: Option<Allocations>,
     operation: Operation,
+    /// The base table or an index: the first word of the throttling reasons this side gives.
+    resource: Resource,
 }
 
 impl Side {
@@ -111,6 +115,7 @@ impl Side {
             eventual_scale: (1, 1),
             legacy: None,
             operation,
+            resource: Resource::Table,
         }
     }
 
@@ -163,7 +168,7 @@ impl Side {
         milli: u64,
         eventual: bool,
     ) -> Result<(), ThrottleReason> {
-        let reason = |limit| ThrottleReason::new(Resource::Table, self.operation, limit);
+        let reason = |limit| ThrottleReason::new(self.resource, self.operation, limit);
         if let Some(table) = &mut self.table {
             if !table.can_take(now, milli) {
                 return Err(reason(self.table_limit));
@@ -185,6 +190,63 @@ impl Side {
             table.take(milli);
         }
         Ok(())
+    }
+
+    /// Whether `partition_milli` on `partition` and `table_milli` on the table could be taken
+    /// at `now`, without taking them: the check half of [`Admission::admit_all`].
+    fn check(
+        &mut self,
+        now: SimTime,
+        partition: usize,
+        (partition_milli, table_milli): (u64, u64),
+        eventual: bool,
+    ) -> Result<(), ThrottleReason> {
+        let reason = |limit| ThrottleReason::new(self.resource, self.operation, limit);
+        if let Some(table) = &mut self.table {
+            if !table.can_take(now, table_milli) {
+                return Err(reason(self.table_limit));
+            }
+        }
+        let partition_milli = self.scaled(partition_milli, eventual);
+        if !self.partitions[partition].can_take(now, partition_milli) {
+            return Err(reason(LimitType::KeyRangeThroughputExceeded));
+        }
+        Ok(())
+    }
+
+    /// Takes a charge that [`Side::check`] passed.
+    fn take(
+        &mut self,
+        now: SimTime,
+        partition: usize,
+        milli: u64,
+        eventual: bool,
+    ) -> Result<(), ThrottleReason> {
+        if let Some(allocations) = &mut self.legacy {
+            if !allocations.admit(now, partition, milli) {
+                let reason = ThrottleReason::new(
+                    self.resource,
+                    self.operation,
+                    LimitType::ProvisionedThroughputExceeded,
+                );
+                return Err(reason);
+            }
+        }
+        let partition_milli = self.scaled(milli, eventual);
+        self.partitions[partition].take(partition_milli);
+        if let Some(table) = &mut self.table {
+            table.take(milli);
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn scaled(&self, milli: u64, eventual: bool) -> u64 {
+        if eventual {
+            (milli * self.eventual_scale.0).div_ceil(self.eventual_scale.1)
+        } else {
+            milli
+        }
     }
 
     fn ceiling_units(&self) -> u64 {
@@ -278,6 +340,59 @@ impl Admission {
         }
     }
 
+    /// Admits every charge in `charges` or none (a multi-item or multi-index operation is one
+    /// request): checks each partition and the table against the charges' running totals, then
+    /// takes them all. In the legacy model a per-partition allocation can still refuse during
+    /// the take; the charges taken before it stay taken (an approximation of a model AWS retired).
+    pub fn admit_all(&mut self, now: SimTime, charges: &[Charge]) -> Result<(), ThrottleReason> {
+        self.check_all(now, charges)?;
+        self.take_all(now, charges)
+    }
+
+    /// The check half of [`Admission::admit_all`]: whether every charge would be admitted,
+    /// taking nothing.
+    pub fn check_all(&mut self, now: SimTime, charges: &[Charge]) -> Result<(), ThrottleReason> {
+        for (i, c) in charges.iter().enumerate() {
+            let same = |d: &&Charge| d.access == c.access;
+            let table_milli: u64 = charges[..=i].iter().filter(same).map(|d| d.milli).sum();
+            let partition_milli: u64 = charges[..=i]
+                .iter()
+                .filter(same)
+                .filter(|d| d.partition == c.partition)
+                .map(|d| d.milli)
+                .sum();
+            let side = match c.access {
+                Access::Read => &mut self.read,
+                Access::Write => &mut self.write,
+            };
+            side.check(
+                now,
+                c.partition,
+                (partition_milli, table_milli),
+                c.eventual && c.access == Access::Read,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The take half of [`Admission::admit_all`], after [`Admission::check_all`] passed.
+    pub fn take_all(&mut self, now: SimTime, charges: &[Charge]) -> Result<(), ThrottleReason> {
+        for c in charges {
+            match c.access {
+                Access::Read => self.read.take(now, c.partition, c.milli, c.eventual)?,
+                Access::Write => self.write.take(now, c.partition, c.milli, false)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// This admission's throttles name an index (`Index...` reasons) instead of the table.
+    pub fn for_index(mut self) -> Admission {
+        self.read.resource = Resource::Index;
+        self.write.resource = Resource::Index;
+        self
+    }
+
     /// Changes a provisioned table's capacity at `now` (UpdateTable): the table buckets refill
     /// at the new rates from now on and keep the tokens they hold, up to the new burst cap.
     /// Ignored for an on-demand table.
@@ -331,12 +446,25 @@ impl Admission {
     }
 }
 
-/// Binds an admission model to the current time, for the engine's [`CapacityGate`].
+/// Binds the admission of a table and of its global secondary indexes to the current time, for
+/// the engine's [`CapacityGate`]: each charge goes to its target's admission.
 pub struct Gate<'a> {
-    /// The admission state.
+    /// The base table's admission state.
     pub admission: &'a mut Admission,
+    /// Each global secondary index's admission state, by index number (local indexes use the
+    /// table's; their slots are unused).
+    pub indexes: &'a mut [Admission],
     /// The simulated time of the attempt.
     pub now: SimTime,
+}
+
+impl Gate<'_> {
+    fn target(&mut self, target: Target) -> &mut Admission {
+        match target {
+            Target::Table => self.admission,
+            Target::Index(n) => &mut self.indexes[usize::from(n)],
+        }
+    }
 }
 
 impl CapacityGate for Gate<'_> {
@@ -344,7 +472,31 @@ impl CapacityGate for Gate<'_> {
 
     #[inline]
     fn admit(&mut self, charge: Charge) -> Result<(), ThrottleReason> {
-        self.admission.admit(self.now, charge)
+        let now = self.now;
+        self.target(charge.target).admit(now, charge)
+    }
+
+    /// Checks every target's charges before taking any (MODEL.md §6.2: a table write succeeds
+    /// only if the table and every index it updates have the capacity).
+    fn admit_all(&mut self, charges: &[Charge]) -> Result<(), ThrottleReason> {
+        let now = self.now;
+        let mut targets: Vec<Target> = charges.iter().map(|c| c.target).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        if targets.len() <= 1 {
+            return match targets.first() {
+                Some(&t) => self.target(t).admit_all(now, charges),
+                None => Ok(()),
+            };
+        }
+        let of = |t: Target| -> Vec<Charge> { charges.iter().filter(|c| c.target == t).copied().collect() };
+        for &t in &targets {
+            self.target(t).check_all(now, &of(t))?;
+        }
+        for &t in &targets {
+            self.target(t).take_all(now, &of(t))?;
+        }
+        Ok(())
     }
 }
 
@@ -353,7 +505,13 @@ mod tests {
     use super::*;
 
     fn write(partition: usize, units: u64) -> Charge {
-        Charge { partition, access: Access::Write, milli: units * MILLI, eventual: false }
+        Charge {
+            target: Target::Table,
+            partition,
+            access: Access::Write,
+            milli: units * MILLI,
+            eventual: false,
+        }
     }
 
     /// Serves one write per `interval_us` for `seconds`, returns the number admitted per second.
@@ -444,6 +602,7 @@ mod tests {
         let params = CapacityParams { partition_eventual_read_units: 4_500, ..CapacityParams::default() };
         let mut adm = Admission::provisioned(40_000, 10, 1, &params);
         let read = |eventual| Charge {
+            target: Target::Table,
             partition: 0,
             access: Access::Read,
             milli: if eventual { 500 } else { 1_000 },

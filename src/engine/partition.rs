@@ -76,6 +76,31 @@ impl Partition {
         self.items.iter()
     }
 
+    /// Items of the item collection with partition key `partition` (hash `hash`) whose sort
+    /// keys lie within the bounds, ascending (reverse it for descending).
+    pub fn collection<'a>(
+        &'a self,
+        hash: u64,
+        partition: &KeyValue,
+        lower: std::ops::Bound<&KeyValue>,
+        upper: std::ops::Bound<&KeyValue>,
+    ) -> super::store::CollectionIter<'a> {
+        self.items.collection(hash, partition, lower, upper)
+    }
+
+    /// Items after `after` in key order (all of them for `None`): a scan's continuation.
+    pub fn items_from<'a>(
+        &'a self,
+        after: Option<&'a ItemKey>,
+    ) -> impl Iterator<Item = (u64, &'a KeyValue, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
+        self.items.iter_from(after)
+    }
+
+    /// An empty partition with this one's range and a new id.
+    pub(crate) fn empty_like(&self) -> Partition {
+        Partition::new(self.id, self.start)
+    }
+
     #[inline]
     pub(crate) fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
         self.items.get(key)

@@ -223,8 +223,7 @@ impl ItemStore {
                 None => CollectionIter::Empty,
                 Some(Collection::Unsorted(item)) => CollectionIter::One(Some((None, item))),
                 Some(Collection::Sorted(items)) => {
-                    if matches!((lower, upper), (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) if l > u)
-                    {
+                    if empty_range(lower, upper) {
                         return CollectionIter::Empty;
                     }
                     CollectionIter::Range(items.range::<KeyValue, _>((lower, upper)))
@@ -321,6 +320,15 @@ impl DoubleEndedIterator for CollectionIter<'_> {
             CollectionIter::One(one) => one.take(),
             CollectionIter::Range(range) => range.next_back().map(|(sk, item)| (Some(sk), item)),
         }
+    }
+}
+
+/// Whether bounds select nothing (a `BTreeMap` range would panic on them).
+fn empty_range(lower: Bound<&KeyValue>, upper: Bound<&KeyValue>) -> bool {
+    match (lower, upper) {
+        (Bound::Included(l), Bound::Included(u)) => l > u,
+        (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) => l >= u,
+        _ => false,
     }
 }
 

@@ -33,9 +33,22 @@ pub enum Access {
     Write,
 }
 
+/// Whose capacity a charge consumes: the base table's (also for a local secondary index,
+/// MODEL.md §7.2) or a global secondary index's own (§7.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Target {
+    /// The base table.
+    #[default]
+    Table,
+    /// Global secondary index number `n` (in the table's index order).
+    Index(u16),
+}
+
 /// The capacity an operation needs from one partition, presented to a [`CapacityGate`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Charge {
+    /// The table or the index whose partition this is.
+    pub target: Target,
     /// Index of the partition in key-space order.
     pub partition: usize,
     /// Read or write capacity.
@@ -53,6 +66,12 @@ pub trait CapacityGate {
     type Refusal;
     /// Admits and consumes `charge`, or refuses it and consumes nothing.
     fn admit(&mut self, charge: Charge) -> Result<(), Self::Refusal>;
+
+    /// Admits every charge of one request or none. The default admits them one by one, which
+    /// is atomic only for gates that never refuse; real gates override it.
+    fn admit_all(&mut self, charges: &[Charge]) -> Result<(), Self::Refusal> {
+        charges.iter().try_for_each(|&c| self.admit(c))
+    }
 }
 
 /// The result of a GetItem.
@@ -136,6 +155,24 @@ impl Table {
         Table { spec, partitions, starts, directory, directory_bits, next_id: count as u32 }
     }
 
+    /// An empty table keyed by `spec` with this table's partition boundaries (a local
+    /// secondary index's store: it splits with its table).
+    pub fn empty_like(&self, spec: TableSpec) -> Table {
+        Table {
+            spec,
+            partitions: self.partitions.iter().map(Partition::empty_like).collect(),
+            starts: self.starts.clone(),
+            directory: self.directory.clone(),
+            directory_bits: self.directory_bits,
+            next_id: self.next_id,
+        }
+    }
+
+    /// Partitions, mutable (for the engine's own operations).
+    pub(crate) fn partitions_mut(&mut self) -> &mut [Partition] {
+        &mut self.partitions
+    }
+
     /// The key schema.
     pub fn spec(&self) -> &TableSpec {
         &self.spec
@@ -183,7 +220,7 @@ impl Table {
         let item_bytes = self.partitions[partition].get(key).map(|item| u64::from(item.bytes));
         let milli = read_milli(item_bytes.unwrap_or(0), consistency);
         let eventual = consistency == Consistency::Eventual;
-        gate.admit(Charge { partition, access: Access::Read, milli, eventual })?;
+        gate.admit(Charge { target: Target::Table, partition, access: Access::Read, milli, eventual })?;
         Ok(GetItemOutput { item_bytes, partition, consumed_milli: milli })
     }
 
@@ -203,7 +240,13 @@ impl Table {
         let replaced = partition.store_mut().upsert(key, |before| {
             let before_bytes = before.map_or(0, |item| u64::from(item.bytes));
             milli = replace_write_milli(before_bytes, item_bytes, false);
-            gate.admit(Charge { partition: partition_index, access: Access::Write, milli, eventual: false })?;
+            gate.admit(Charge {
+                target: Target::Table,
+                partition: partition_index,
+                access: Access::Write,
+                milli,
+                eventual: false,
+            })?;
             Ok(StoredItem::sized(item_bytes as u32))
         })?;
         let replaced_bytes = replaced.map(|item| u64::from(item.bytes));

@@ -470,7 +470,7 @@ impl Client<'_> {
     #[inline]
     fn attempt<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, request: Pending) {
         let spec = &self.config.workloads[request.workload as usize];
-        let mut gate = Gate { admission: &mut world.admission, now };
+        let mut gate = Gate { admission: &mut world.admission, indexes: &mut [], now };
         let table = &mut world.table;
         let outcome = match spec.operation {
             OperationKind::Get => table
