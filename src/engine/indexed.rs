@@ -138,6 +138,21 @@ impl IndexedTable {
         &self.base
     }
 
+    /// The base table, mutable, for a table without indexes (whose items carry no tracked
+    /// attributes, so the base table's own PutItem keeps every invariant).
+    ///
+    /// # Panics
+    /// If the table has indexes: their entries would go stale.
+    pub fn base_mut_unindexed(&mut self) -> &mut Table {
+        assert!(self.indexes.is_empty(), "a table with indexes is written through IndexedTable::write");
+        &mut self.base
+    }
+
+    /// The base table and the index stores.
+    pub fn into_parts(self) -> (Table, Vec<Table>) {
+        (self.base, self.indexes)
+    }
+
     /// The schema: key names, indexes and tracked attributes.
     pub fn schema(&self) -> &Schema {
         &self.schema

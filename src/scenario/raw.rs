@@ -60,6 +60,29 @@ pub struct RawTable {
     pub auto_scaling: Option<RawAutoScaling>,
     #[serde(default)]
     pub schedule: Vec<RawScheduled>,
+    #[serde(default)]
+    pub global_secondary_index: Vec<RawIndex>,
+    #[serde(default)]
+    pub local_secondary_index: Vec<RawIndex>,
+}
+
+/// One `[[table.global_secondary_index]]` or `[[table.local_secondary_index]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndex {
+    pub name: String,
+    #[serde(default)]
+    pub partition_key: Option<String>,
+    #[serde(default)]
+    pub sort_key: Option<String>,
+    #[serde(default)]
+    pub projection: Option<toml::Value>,
+    #[serde(default)]
+    pub read_capacity: Option<i64>,
+    #[serde(default)]
+    pub write_capacity: Option<i64>,
+    #[serde(default)]
+    pub initial_partitions: Option<i64>,
 }
 
 /// `[table.auto_scaling]`.
@@ -115,6 +138,36 @@ pub struct RawWorkload {
     pub stop: Option<toml::Value>,
     #[serde(default)]
     pub arrivals: Option<String>,
+    #[serde(default)]
+    pub index: Option<String>,
+    #[serde(default)]
+    pub sort_key_condition: Option<RawSortCondition>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub descending: Option<bool>,
+    #[serde(default)]
+    pub items: Option<i64>,
+    #[serde(default)]
+    pub segments: Option<i64>,
+    #[serde(default)]
+    pub set: Option<Vec<String>>,
+    #[serde(default)]
+    pub remove: Option<Vec<String>>,
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub keys: Option<String>,
+    #[serde(default)]
+    pub fetch: Option<bool>,
+}
+
+/// `sort_key_condition = { op = "between", value = [1, 9] }` in a query workload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSortCondition {
+    pub op: String,
+    pub value: toml::Value,
 }
 
 /// An attribute generator in `[workload.attributes]`.
@@ -203,6 +256,10 @@ pub struct RawCapacity {
     pub on_demand_growth_threshold: Option<f64>,
     #[serde(default)]
     pub on_demand_doubling_interval_seconds: Option<i64>,
+    #[serde(default)]
+    pub index_propagation_ms: Option<f64>,
+    #[serde(default)]
+    pub item_collection_limit_bytes: Option<i64>,
 }
 
 /// `[pricing]`: the price table a run is priced with, and overrides of its prices.

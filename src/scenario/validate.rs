@@ -208,14 +208,23 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
     if raw.workload.is_empty() {
         p.add("workload", "a scenario needs at least one [[workload]]");
     }
+    let indexes = super::index::indexes(&mut p, t, billing);
+    let index_params = super::index::params(&mut p, raw.capacity.as_ref());
+    let specs: Vec<crate::engine::IndexSpec> = indexes.iter().map(|i| i.spec.clone()).collect();
+    let keys = TableKeys {
+        partition_key: partition_key.as_str(),
+        shards: shards.unwrap_or(1),
+        sort_key: t.sort_key.as_deref(),
+        indexes: &indexes,
+        schema: crate::engine::index::Schema::new(partition_key, t.sort_key.as_deref(), &specs),
+    };
     let mut names = BTreeSet::new();
     let mut workloads = Vec::new();
     for (i, w) in raw.workload.iter().enumerate() {
         if !names.insert(w.name.as_str()) {
             p.add(format!("workload[{i}].name"), format!("duplicate workload name \"{}\"", w.name));
         }
-        let keys = (partition_key.as_str(), shards.unwrap_or(1), t.sort_key.as_deref());
-        if let Some(spec) = workload(&mut p, i, w, keys, (dir, duration_us)) {
+        if let Some(spec) = workload(&mut p, i, w, &keys, (dir, duration_us)) {
             workloads.push(spec);
         }
     }
@@ -243,6 +252,8 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
             partition_key: partition_key.clone(),
             sort_key: t.sort_key.clone(),
         },
+        indexes,
+        index_params,
         billing,
         initial_partitions,
         capacity,
@@ -268,56 +279,82 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
     })
 }
 
-/// One workload against a table keyed by `(partition key, its write shards, sort key)`.
+/// What a workload needs to know of its table: the key attributes, the write shards of the
+/// partition key, the indexes and the tracked attributes.
+pub(super) struct TableKeys<'a> {
+    pub partition_key: &'a str,
+    pub shards: u32,
+    pub sort_key: Option<&'a str>,
+    pub indexes: &'a [crate::sim::IndexConfig],
+    pub schema: crate::engine::index::Schema,
+}
+
+/// One workload against the table described by `keys`.
 fn workload(
     p: &mut Problems,
     i: usize,
     w: &RawWorkload,
-    (pk, shards, sk): (&str, u32, Option<&str>),
+    keys: &TableKeys<'_>,
     (dir, duration_us): (&Path, Option<u64>),
 ) -> Option<WorkloadSpec> {
+    let (pk, shards, sk) = (keys.partition_key, keys.shards, keys.sort_key);
     let at = |key: &str| format!("workload[{i}].{key}");
     if w.name.is_empty() {
         p.add(at("name"), "must not be empty");
     }
-    let operation = match w.operation.as_str() {
-        "get" => Some(OperationKind::Get),
-        "put" => Some(OperationKind::Put),
-        other => {
-            p.add(at("operation"), one_of("", other, &["get", "put"]));
-            None
-        }
-    };
+    let names: Vec<&str> = OperationKind::NAMES.iter().map(|(n, _)| *n).collect();
+    let operation = OperationKind::from_name(&w.operation);
+    if operation.is_none() {
+        p.add(at("operation"), one_of("", &w.operation, &names));
+    }
     let traffic = super::traffic::traffic(p, i, w, dir, duration_us);
     let entity = w.entity.as_ref().map(|e| super::distribution::entity(p, &at("entity"), e));
     let has_entity = w.entity.is_some();
     let item_bytes = match (operation, &w.item_bytes) {
-        (Some(OperationKind::Put), None) => {
-            p.add(at("item_bytes"), "is required for a put: the size of each item written, in bytes");
+        (Some(op), None) if op.stores() => {
+            p.add(
+                at("item_bytes"),
+                format!("is required for {}: the size of each item written, in bytes", op.name()),
+            );
             None
         }
-        (Some(OperationKind::Get), Some(_)) => {
-            p.add(at("item_bytes"), "applies to puts only: a get reads the size the item was written with");
+        (Some(op), Some(_)) if !op.stores() && op != OperationKind::Update => {
+            p.add(at("item_bytes"), format!("applies to put, update, batch_write and transact_write only: {} reads the size items were written with", op.name()));
             None
         }
         (_, Some(b)) => super::size::item_size(p, &at("item_bytes"), b, has_entity, dir),
         (_, None) => Some(ItemSize::fixed(0)),
     };
+    let shape = super::request::shape(p, i, w, operation, keys);
     let consistency = match (operation, w.consistency.as_deref()) {
         (_, None) => Some(Consistency::Eventual),
-        (Some(OperationKind::Put), Some(_)) => {
-            p.add(at("consistency"), "applies to reads only");
+        (Some(op), Some(_)) if op.writes() || op == OperationKind::TransactGet => {
+            p.add(at("consistency"), "applies to get, query, scan and batch_get only");
             None
         }
         (_, Some("eventual")) => Some(Consistency::Eventual),
-        (_, Some("strong")) => Some(Consistency::Strong),
+        (_, Some("strong")) => {
+            let global = shape
+                .as_ref()
+                .and_then(|s| s.index)
+                .is_some_and(|ix| keys.indexes[ix].spec.kind == crate::engine::IndexKind::Global);
+            if global {
+                p.add(
+                    at("consistency"),
+                    "global secondary indexes support eventually consistent reads only (MODEL.md §7.1)",
+                );
+                None
+            } else {
+                Some(Consistency::Strong)
+            }
+        }
         (_, Some(other)) => {
             p.add(at("consistency"), one_of("", other, &["eventual", "strong"]));
             None
         }
     };
     // Each generator is built once: a Zipf sampler's table takes milliseconds to build. Every
-    // attribute is validated; only the table's keys are drawn (nothing else reads the others yet).
+    // attribute is validated; the table's keys and the tracked attributes are drawn.
     let mut generators = std::collections::BTreeMap::new();
     for (name, attr) in &w.attributes {
         let path = format!("workload[{i}].attributes.{name}");
@@ -326,18 +363,34 @@ fn workload(
             generators.insert(name.as_str(), d);
         }
     }
-    let key_gen = |p: &mut Problems, key: &str| -> Option<crate::workload::KeyAttribute> {
+    let key_gen = |p: &mut Problems, key: &str, why: &str| -> Option<crate::workload::KeyAttribute> {
         if !w.attributes.contains_key(key) {
-            p.add(at("attributes"), format!("has no generator for key attribute \"{key}\" (the table's key); add {key} = {{ distribution = \"uniform\", count = ... }}"));
+            p.add(at("attributes"), format!("has no generator for key attribute \"{key}\" ({why}); add {key} = {{ distribution = \"uniform\", count = ... }}"));
         }
         // A generator that is there but invalid has had its problem reported above.
         generators.get(key).cloned()
     };
-    let partition_key = key_gen(p, pk);
-    let sort_key = match sk {
-        Some(sk) => Some(key_gen(p, sk)?),
-        None => None,
+    let index = shape.as_ref().and_then(|s| s.index);
+    let (partition_key, sort_key) = match (operation, index) {
+        (Some(OperationKind::Scan), _) => {
+            (Some(crate::workload::KeyAttribute::new("", crate::workload::Pick::Constant, None, 1)), None)
+        }
+        (Some(OperationKind::Query), Some(ix)) => {
+            let ix_pk = &keys.indexes[ix].spec.partition_key;
+            let generator = if ix_pk == pk { generators.get(pk).cloned() } else { None };
+            (generator.or_else(|| key_gen(p, ix_pk, "the queried index's partition key")), None)
+        }
+        (Some(OperationKind::Query), None) => (key_gen(p, pk, "the table's partition key"), None),
+        _ => {
+            let partition_key = key_gen(p, pk, "the table's key");
+            let sort_key = match sk {
+                Some(sk) => Some(key_gen(p, sk, "the table's key")?),
+                None => None,
+            };
+            (partition_key, sort_key)
+        }
     };
+    let tracked = keys.schema.tracked.iter().map(|name| generators.get(name.as_str()).cloned()).collect();
     Some(WorkloadSpec {
         name: w.name.clone(),
         operation: operation?,
@@ -347,6 +400,8 @@ fn workload(
         entity: entity.map_or(Some(None), |e| e.map(Some))?,
         partition_key: partition_key?,
         sort_key,
+        tracked,
+        shape: shape?,
     })
 }
 

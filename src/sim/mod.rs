@@ -8,6 +8,7 @@
 //! several GetItem calls ([`fanout`]).
 
 pub mod fanout;
+pub mod ops;
 pub mod queue;
 pub mod retry;
 
@@ -15,19 +16,40 @@ use crate::capacity::{
     Admission, AutoScaler, AutoScalingParams, BillingMode, CapacityParams, Gate, GrowthParams, HeatParams,
     HeatTracker, OnDemandGrowth, SplitDecision, ThrottleReason,
 };
-use crate::engine::{initial_partition_count, Access, ItemKey, PartitionId, Table, TableSpec};
+use crate::engine::{
+    initial_partition_count, Access, Charge, IndexKind, IndexParams, IndexSpec, IndexedTable, ItemKey,
+    PartitionId, Table, TableSpec, Target,
+};
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
 use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
 use fanout::{FanOuts, NO_GROUP};
+pub use ops::RequestError;
+use ops::{Done, Extra, KeyMemory};
 pub use queue::EventQueue;
 pub use retry::{LatencyModel, RetryProfile, RetryQuota};
+
+/// A secondary index of the simulated table, with its capacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexConfig {
+    /// The index.
+    pub spec: IndexSpec,
+    /// A global index's capacity: provisioned RCU/WCU of its own, or on demand like its table
+    /// (MODEL.md §7.1: "A GSI inherits the table's capacity mode"). Unused for a local index.
+    pub billing: BillingMode,
+    /// A global index's partitions at time zero; `None` derives them like the table's.
+    pub initial_partitions: Option<u32>,
+}
 
 /// Everything a run needs, validated.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// The table's key schema.
     pub table: TableSpec,
+    /// Secondary indexes, in declaration order.
+    pub indexes: Vec<IndexConfig>,
+    /// Index propagation and item-collection settings.
+    pub index_params: IndexParams,
     /// Provisioned capacity or on demand.
     pub billing: BillingMode,
     /// Partitions at time zero; `None` derives them from the billing mode (MODEL.md §2.2).
@@ -64,6 +86,8 @@ impl SimConfig {
     ) -> SimConfig {
         SimConfig {
             table,
+            indexes: Vec::new(),
+            index_params: IndexParams::default(),
             billing,
             initial_partitions: None,
             capacity: CapacityParams::default(),
@@ -82,6 +106,17 @@ impl SimConfig {
     /// provisioned table (MODEL.md §2.2) or a new on-demand table's partitions (§4.2).
     pub fn initial_partition_count(&self) -> u32 {
         self.initial_partitions.unwrap_or(match self.billing {
+            BillingMode::Provisioned { read_units, write_units } => {
+                initial_partition_count(read_units, write_units)
+            }
+            BillingMode::OnDemand { .. } => self.growth.initial_partitions,
+        })
+    }
+
+    /// Partitions of global index `index` at time zero (MODEL.md §2.2 for its own capacity).
+    pub fn index_partition_count(&self, index: usize) -> u32 {
+        let ix = &self.indexes[index];
+        ix.initial_partitions.unwrap_or(match ix.billing {
             BillingMode::Provisioned { read_units, write_units } => {
                 initial_partition_count(read_units, write_units)
             }
@@ -115,6 +150,28 @@ pub trait Observer {
     fn second_ended(&mut self, _second: u64, _state: TableState) {}
     /// Partition `parent` split into `children` at `now`.
     fn split(&mut self, _now: SimTime, _parent: PartitionId, _children: (PartitionId, PartitionId)) {}
+    /// An admitted attempt also consumed `milli` of `access` capacity from base partition
+    /// `partition` (a scan's further partitions, a batch's other items, a local index's writes).
+    fn charged(&mut self, _now: SimTime, _partition: PartitionId, _access: Access, _milli: u64) {}
+    /// An admitted attempt consumed `milli` of `access` capacity from global index `index`.
+    fn index_charged(&mut self, _now: SimTime, _index: usize, _access: Access, _milli: u64) {}
+    /// A request ended with an error other than throttling.
+    fn errored(&mut self, _now: SimTime, _error: RequestError) {}
+}
+
+/// A secondary index at the end of a run.
+#[derive(Clone, Debug)]
+pub struct IndexOutput {
+    /// The index.
+    pub spec: IndexSpec,
+    /// Partitions (a local index has its table's).
+    pub partitions: usize,
+    /// Entries.
+    pub items: u64,
+    /// Storage with the per-entry overhead (MODEL.md §7.1).
+    pub storage_bytes: u64,
+    /// A global index's read and write ceilings at the end, units per second.
+    pub ceiling_units: Option<(u64, u64)>,
 }
 
 /// What a run leaves behind besides what the observer saw.
@@ -122,6 +179,8 @@ pub trait Observer {
 pub struct RunOutput {
     /// The table at the end, with its items.
     pub table: Table,
+    /// Its secondary indexes at the end.
+    pub indexes: Vec<IndexOutput>,
     /// Admission state at the end.
     pub admission: Admission,
     /// Partitions at time zero.
@@ -143,6 +202,8 @@ struct Pending {
     item_bytes: u32,
     /// The fan-out read this call belongs to, or [`NO_GROUP`].
     group: u32,
+    /// What a request other than a plain get or put carries.
+    extra: Option<Box<Extra>>,
 }
 
 /// What the queue holds.
@@ -163,6 +224,8 @@ struct Source {
     key_rng: StreamRng,
     size_rng: StreamRng,
     state: DrawState,
+    /// The scan segment of the next scan request.
+    scan_segment: u32,
 }
 
 /// How often, in events, the driver reports progress.
@@ -170,8 +233,14 @@ const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// The table and the policies that act on it.
 struct World {
-    table: Table,
+    table: IndexedTable,
     admission: Admission,
+    /// Each global index's admission (a local index's slot is an unused copy of the table's).
+    index_admission: Vec<Admission>,
+    /// Keys written, for the `recent` and `existing` read patterns (only if a workload uses one).
+    memory: Option<KeyMemory>,
+    /// Where each scan workload's segments continue, by workload.
+    scan_cursors: Vec<Vec<Option<ItemKey>>>,
     heat: HeatTracker,
     growth: Option<OnDemandGrowth>,
     scaler: AutoScaler,
@@ -191,16 +260,45 @@ pub fn run<O: Observer>(
     progress: &mut dyn FnMut(SimTime),
 ) -> RunOutput {
     let partitions = config.initial_partition_count();
-    let table = Table::new(config.table.clone(), partitions);
+    let specs: Vec<IndexSpec> = config.indexes.iter().map(|i| i.spec.clone()).collect();
+    let index_partitions: Vec<u32> =
+        (0..config.indexes.len()).map(|i| config.index_partition_count(i)).collect();
+    let table = IndexedTable::new(
+        config.table.clone(),
+        partitions,
+        &specs,
+        &index_partitions,
+        config.index_params.clone(),
+    );
     let admission = Admission::new(config.billing, partitions as usize, &config.capacity);
+    let index_admission = config
+        .indexes
+        .iter()
+        .enumerate()
+        .map(|(i, ix)| match ix.spec.kind {
+            IndexKind::Global => {
+                Admission::new(ix.billing, index_partitions[i] as usize, &config.capacity).for_index()
+            }
+            IndexKind::Local => Admission::new(config.billing, 1, &config.capacity),
+        })
+        .collect();
+    let uses_memory = config.workloads.iter().any(|w| {
+        matches!(w.shape.keys, crate::workload::KeyPattern::Recent | crate::workload::KeyPattern::Existing)
+    });
+    let memory = uses_memory.then(|| KeyMemory::new(stream(seed, "client/key-memory")));
+    let scan_cursors =
+        config.workloads.iter().map(|w| vec![None; w.shape.segments.max(1) as usize]).collect();
     let caps = (config.capacity.partition_read_units, config.capacity.partition_write_units);
     let growth = matches!(config.billing, BillingMode::OnDemand { .. })
         .then(|| OnDemandGrowth::new(config.growth.clone()));
-    let heat = HeatTracker::new(config.heat.clone(), &table, caps);
+    let heat = HeatTracker::new(config.heat.clone(), table.base(), caps);
     let scaler = AutoScaler::new(config.auto_scaling.clone());
     let mut world = World {
         table,
         admission,
+        index_admission,
+        memory,
+        scan_cursors,
         heat,
         growth,
         scaler,
@@ -223,6 +321,7 @@ pub fn run<O: Observer>(
                 key_rng: stream(seed, &format!("workload/{}/keys", w.name)),
                 size_rng: stream(seed, &format!("workload/{}/sizes", w.name)),
                 state: DrawState { entity_seed, requests: 0 },
+                scan_segment: 0,
             }
         })
         .collect();
@@ -270,15 +369,33 @@ pub fn run<O: Observer>(
                 observer.offered(now);
                 let spec = &config.workloads[i];
                 let t = now.micros();
-                let draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, t);
+                let mut draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, t);
+                if spec.shape.keys != crate::workload::KeyPattern::Drawn {
+                    pick_key(&mut world, spec.shape.keys, &mut draw.key);
+                }
+                let extra = if spec.operation == OperationKind::Get {
+                    None
+                } else {
+                    let mut builder = ops::Builder {
+                        spec,
+                        keys: &mut source.key_rng,
+                        sizes: &mut source.size_rng,
+                        state: &mut source.state,
+                        now_us: t,
+                        tracked: !world.table.schema().tracked.is_empty(),
+                    };
+                    builder.extra(&draw, &mut source.scan_segment)
+                };
                 let (fan_out, item_bytes) = (spec.fan_out(), draw.item_bytes as u32);
-                let request = |key, group| Pending {
+                let mut extra = Some(extra);
+                let mut request = |key, group| Pending {
                     workload: i as u32,
                     attempt: 1,
                     issued: now,
                     key,
                     item_bytes,
                     group,
+                    extra: extra.take().flatten(),
                 };
                 let first = if fan_out > 1 {
                     // A read of a sharded key: one GetItem per shard, all issued now. Shard 0
@@ -314,8 +431,35 @@ pub fn run<O: Observer>(
     world.end_second(config, client.queue, observer);
     progress(now);
     let initial_partitions = partitions;
-    let World { table, admission, splits, .. } = world;
-    RunOutput { table, admission, initial_partitions, splits, end_us: now.micros() }
+    let World { table, admission, index_admission, splits, .. } = world;
+    let (table, index_tables) = table.into_parts();
+    let indexes = config
+        .indexes
+        .iter()
+        .zip(index_tables)
+        .zip(&index_admission)
+        .map(|((ix, t), adm)| IndexOutput {
+            spec: ix.spec.clone(),
+            partitions: t.partition_count(),
+            items: t.item_count(),
+            storage_bytes: t.storage_bytes(),
+            ceiling_units: (ix.spec.kind == IndexKind::Global).then(|| adm.ceiling_units()),
+        })
+        .collect();
+    RunOutput { table, indexes, admission, initial_partitions, splits, end_us: now.micros() }
+}
+
+/// Replaces a drawn key by one of the keys the read pattern targets.
+#[cold]
+fn pick_key(world: &mut World, pattern: crate::workload::KeyPattern, key: &mut ItemKey) {
+    match pattern {
+        crate::workload::KeyPattern::Missing => *key = ops::missing_key(key),
+        _ => {
+            if let Some(picked) = world.memory.as_mut().and_then(|m| m.pick(pattern)) {
+                *key = picked;
+            }
+        }
+    }
 }
 
 impl World {
@@ -350,14 +494,15 @@ impl World {
                 }
             }
         }
-        for decision in self.heat.decide(end, &self.table) {
+        self.split_indexes_for_size(end, config);
+        for decision in self.heat.decide(end, self.table.base()) {
             let due = end.plus_micros(config.heat.delay_seconds * MICROS_PER_SECOND);
             if due.micros() < config.duration_us {
                 queue.push(due, Event::Split(decision));
             }
         }
         let (read_ceiling_units, write_ceiling_units) = self.admission.ceiling_units();
-        let partitions = self.table.partition_count() as u32;
+        let partitions = self.table.base().partition_count() as u32;
         observer
             .second_ended(self.second, TableState { partitions, read_ceiling_units, write_ceiling_units });
         self.second += 1;
@@ -366,10 +511,10 @@ impl World {
 
     /// Splits the partition at `index` at `at`, keeping admission and heat tracking in step.
     fn split<O: Observer>(&mut self, now: SimTime, index: usize, at: u64, observer: &mut O) -> bool {
-        let parent = self.table.partitions()[index].id();
+        let parent = self.table.base().partitions()[index].id();
         let Some(children) = self.table.split_at_hash(index, at) else { return false };
         self.admission.partition_split(now, index);
-        self.heat.on_split(index, &self.table);
+        self.heat.on_split(index, self.table.base());
         self.splits += 1;
         observer.split(now, parent, children);
         true
@@ -378,14 +523,31 @@ impl World {
     /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5).
     /// One whose items share a single hash (one item collection) cannot split here.
     fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) {
-        if let Some(at) = self.table.partitions()[index].data_median_hash() {
+        if let Some(at) = self.table.base().partitions()[index].data_median_hash() {
             self.split(now, index, at, observer);
+        }
+    }
+
+    /// Global indexes' partitions that reached the size limit split at their data median, their
+    /// admission in step (MODEL.md §2.2 applies to an index's own partitions).
+    fn split_indexes_for_size(&mut self, now: SimTime, config: &SimConfig) {
+        for i in 0..self.table.index_count() {
+            for p in self
+                .table
+                .index_partitions_over(i, config.capacity.partition_size_limit_bytes)
+                .into_iter()
+                .rev()
+            {
+                if self.table.split_index_at_data_median(i, p) {
+                    self.index_admission[i].partition_split(now, p);
+                }
+            }
         }
     }
 
     /// Applies a split for heat decided a delay ago to the partition that now holds its hash.
     fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
-        let index = self.table.partition_index(decision.at);
+        let index = self.table.base().partition_index(decision.at);
         if !self.split(now, index, decision.at, observer) {
             self.heat.cancel_pending(index);
         }
@@ -401,10 +563,10 @@ impl World {
         observer: &mut O,
     ) {
         self.admission.set_provisioned(now, units.0, units.1, &config.capacity);
-        while (initial_partition_count(units.0, units.1) as usize) > self.table.partition_count() {
-            let before = self.table.partition_count();
+        while (initial_partition_count(units.0, units.1) as usize) > self.table.base().partition_count() {
+            let before = self.table.base().partition_count();
             self.double_partitions(now, observer);
-            if self.table.partition_count() == before {
+            if self.table.base().partition_count() == before {
                 break;
             }
         }
@@ -412,9 +574,9 @@ impl World {
 
     /// On-demand growth: every partition splits at the middle of its hash range.
     fn double_partitions<O: Observer>(&mut self, now: SimTime, observer: &mut O) {
-        for index in (0..self.table.partition_count()).rev() {
-            let start = self.table.partitions()[index].start();
-            let last = self.table.partition_last_hash(index);
+        for index in (0..self.table.base().partition_count()).rev() {
+            let start = self.table.base().partitions()[index].start();
+            let last = self.table.base().partition_last_hash(index);
             self.split(now, index, start + (last - start) / 2 + 1, observer);
         }
     }
@@ -469,21 +631,26 @@ impl Client<'_> {
     /// Makes one attempt of `request` at `now` and handles its outcome.
     #[inline]
     fn attempt<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, request: Pending) {
+        if request.extra.is_some() {
+            return self.attempt_other(world, observer, now, request);
+        }
         let spec = &self.config.workloads[request.workload as usize];
         let mut gate = Gate { admission: &mut world.admission, indexes: &mut [], now };
-        let table = &mut world.table;
         let outcome = match spec.operation {
-            OperationKind::Get => table
-                .get_item(&request.key, spec.consistency, &mut gate)
-                .map(|out| (out.partition, Access::Read, out.consumed_milli)),
-            OperationKind::Put => table
+            OperationKind::Put => world
+                .table
+                .base_mut_unindexed()
                 .put_item(request.key.clone(), u64::from(request.item_bytes), &mut gate)
                 .map(|out| (out.partition, Access::Write, out.consumed_milli)),
+            _ => world
+                .table
+                .get_item(&request.key, spec.consistency, &mut gate)
+                .map(|out| (out.partition, Access::Read, out.consumed_milli)),
         };
         let latency = self.config.attempt_latency.draw(self.latency_rng);
         match outcome {
             Ok((index, access, milli)) => {
-                let partition = &world.table.partitions()[index];
+                let partition = &world.table.base().partitions()[index];
                 world.heat.observe(index, partition.start(), request.key.hash, access, milli);
                 match access {
                     Access::Read => world.second_milli.0 += milli,
@@ -492,6 +659,11 @@ impl Client<'_> {
                 let full = access == Access::Write
                     && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
                 observer.admitted(now, partition.id(), &request.key, access, milli);
+                if access == Access::Write {
+                    if let Some(memory) = &mut world.memory {
+                        memory.written(&request.key);
+                    }
+                }
                 if full {
                     world.split_for_size(now, index, observer);
                 }
@@ -499,7 +671,7 @@ impl Client<'_> {
                 self.complete(observer, now, &request, true, now.plus_micros(latency));
             }
             Err(reason) => {
-                let table = &world.table;
+                let table = world.table.base();
                 let id = table.partitions()[table.partition_index(request.key.hash)].id();
                 observer.throttled(now, id, &request.key, reason);
                 let response = now.plus_micros(latency);
@@ -512,5 +684,132 @@ impl Client<'_> {
                 }
             }
         }
+    }
+}
+
+impl Client<'_> {
+    /// A throttled attempt of `request`: retried after the profile's delay while attempts and
+    /// the retry quota last, else the request fails.
+    fn throttled<O: Observer>(
+        &mut self,
+        world: &World,
+        observer: &mut O,
+        now: SimTime,
+        request: Pending,
+        reason: crate::capacity::ThrottleReason,
+    ) {
+        let latency = self.config.attempt_latency.draw(self.latency_rng);
+        let table = world.table.base();
+        let id = table.partitions()[table.partition_index(request.key.hash)].id();
+        observer.throttled(now, id, &request.key, reason);
+        let response = now.plus_micros(latency);
+        if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
+            let delay = self.config.retry.delay_us(request.attempt, self.rng);
+            let retry = Pending { attempt: request.attempt + 1, ..request };
+            self.queue.push(response.plus_micros(delay), Event::Retry(retry));
+        } else {
+            self.complete(observer, now, &request, false, response);
+        }
+    }
+
+    /// Reports the charges of an admitted attempt: the first base-table charge is the attempt's
+    /// own; the others are extra partitions (or a local index's writes) and index charges.
+    fn charged<O: Observer>(
+        &mut self,
+        world: &mut World,
+        observer: &mut O,
+        now: SimTime,
+        key: &ItemKey,
+        charges: &[Charge],
+    ) {
+        let mut primary = true;
+        let mut wrote = None;
+        for c in charges {
+            match c.target {
+                Target::Table => {
+                    let partition = &world.table.base().partitions()[c.partition];
+                    let id = partition.id();
+                    world.heat.observe(c.partition, partition.start(), key.hash, c.access, c.milli);
+                    match c.access {
+                        Access::Read => world.second_milli.0 += c.milli,
+                        Access::Write => world.second_milli.1 += c.milli,
+                    }
+                    if primary {
+                        observer.admitted(now, id, key, c.access, c.milli);
+                        primary = false;
+                    } else {
+                        observer.charged(now, id, c.access, c.milli);
+                    }
+                    if c.access == Access::Write {
+                        wrote = Some(c.partition);
+                    }
+                }
+                Target::Index(i) => observer.index_charged(now, usize::from(i), c.access, c.milli),
+            }
+        }
+        if let Some(index) = wrote {
+            if world.table.partition_storage_bytes(index) >= self.config.capacity.partition_size_limit_bytes {
+                world.split_for_size(now, index, observer);
+            }
+        }
+    }
+
+    /// An attempt of a request other than a plain get or put.
+    #[inline(never)]
+    fn attempt_other<O: Observer>(
+        &mut self,
+        world: &mut World,
+        observer: &mut O,
+        now: SimTime,
+        mut request: Pending,
+    ) {
+        let spec = &self.config.workloads[request.workload as usize];
+        let Some(extra) = request.extra.take() else { return };
+        let done = {
+            let cursors = &mut world.scan_cursors[request.workload as usize];
+            let mut gate = Gate { admission: &mut world.admission, indexes: &mut world.index_admission, now };
+            ops::execute(&mut world.table, spec, &extra, now.micros(), &mut gate, cursors)
+        };
+        match done {
+            Done::Admitted { charges, rest } => {
+                self.charged(world, observer, now, &request.key, &charges);
+                if let Some(memory) = &mut world.memory {
+                    remember(memory, &extra);
+                }
+                match rest {
+                    None => {
+                        let latency = self.config.attempt_latency.draw(self.latency_rng);
+                        self.quota.on_success(request.attempt > 1);
+                        self.complete(observer, now, &request, true, now.plus_micros(latency));
+                    }
+                    Some((rest, reason)) => {
+                        request.extra = Some(Box::new(rest));
+                        self.throttled(world, observer, now, request, reason);
+                    }
+                }
+            }
+            Done::Throttled(reason) => {
+                request.extra = Some(extra);
+                self.throttled(world, observer, now, request, reason);
+            }
+            Done::Error(error, charges) => {
+                self.charged(world, observer, now, &request.key, &charges);
+                observer.errored(now, error);
+                let latency = self.config.attempt_latency.draw(self.latency_rng);
+                self.complete(observer, now, &request, false, now.plus_micros(latency));
+            }
+        }
+    }
+}
+
+/// Records the keys an admitted write left items under.
+fn remember(memory: &mut KeyMemory, extra: &Extra) {
+    let stores = |w: &crate::engine::WriteRequest| {
+        !matches!(w.kind, crate::engine::WriteKind::Delete | crate::engine::WriteKind::Check)
+    };
+    match extra {
+        Extra::Write(w) if stores(w) => memory.written(&w.key),
+        Extra::Writes(ws) => ws.iter().filter(|w| stores(w)).for_each(|w| memory.written(&w.key)),
+        _ => {}
     }
 }

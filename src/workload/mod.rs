@@ -33,6 +33,122 @@ pub enum OperationKind {
     Get,
     /// PutItem of one item.
     Put,
+    /// UpdateItem of one item: sets or removes tracked attributes, may resize it.
+    Update,
+    /// DeleteItem of one item.
+    Delete,
+    /// Query of one item collection (of the table or of an index): one page.
+    Query,
+    /// Scan: one page of one segment, continuing where the segment's previous page ended.
+    Scan,
+    /// BatchGetItem of several keys.
+    BatchGet,
+    /// BatchWriteItem of several puts.
+    BatchWrite,
+    /// TransactGetItems of several keys.
+    TransactGet,
+    /// TransactWriteItems of several puts.
+    TransactWrite,
+}
+
+impl OperationKind {
+    /// Every operation with its scenario name.
+    pub const NAMES: [(&'static str, OperationKind); 10] = [
+        ("get", OperationKind::Get),
+        ("put", OperationKind::Put),
+        ("update", OperationKind::Update),
+        ("delete", OperationKind::Delete),
+        ("query", OperationKind::Query),
+        ("scan", OperationKind::Scan),
+        ("batch_get", OperationKind::BatchGet),
+        ("batch_write", OperationKind::BatchWrite),
+        ("transact_get", OperationKind::TransactGet),
+        ("transact_write", OperationKind::TransactWrite),
+    ];
+
+    /// The operation named `name` in a scenario.
+    pub fn from_name(name: &str) -> Option<OperationKind> {
+        OperationKind::NAMES.iter().find(|(n, _)| *n == name).map(|&(_, op)| op)
+    }
+
+    /// The scenario name.
+    pub fn name(self) -> &'static str {
+        OperationKind::NAMES.iter().find(|(_, op)| *op == self).map_or("?", |(n, _)| n)
+    }
+
+    /// Whether the operation writes items (and so takes `item_bytes` when it stores them).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            OperationKind::Put
+                | OperationKind::Update
+                | OperationKind::Delete
+                | OperationKind::BatchWrite
+                | OperationKind::TransactWrite
+        )
+    }
+
+    /// Whether the operation stores items of a drawn size.
+    pub fn stores(self) -> bool {
+        matches!(self, OperationKind::Put | OperationKind::BatchWrite | OperationKind::TransactWrite)
+    }
+
+    /// Whether a request carries several items.
+    pub fn is_multi_item(self) -> bool {
+        matches!(
+            self,
+            OperationKind::BatchGet
+                | OperationKind::BatchWrite
+                | OperationKind::TransactGet
+                | OperationKind::TransactWrite
+        )
+    }
+
+    /// Whether the operation reads (and so takes a consistency).
+    pub fn reads(self) -> bool {
+        !self.writes()
+    }
+}
+
+/// Which items a request targets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyPattern {
+    /// Keys drawn from the workload's attribute generators.
+    #[default]
+    Drawn,
+    /// Items written recently (by any workload): one of the last writes, uniformly.
+    Recent,
+    /// Items that exist: a uniform pick among the items written so far (a reservoir sample).
+    Existing,
+    /// Keys that no workload writes (a drawn key, made distinct).
+    Missing,
+}
+
+/// What a request does besides its key: the settings of operations other than get and put.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestShape {
+    /// Index queried or scanned (in the table's index order).
+    pub index: Option<usize>,
+    /// A query's sort-key condition.
+    pub sort: Option<crate::engine::SortCondition>,
+    /// A query's direction: ascending unless `descending`.
+    pub descending: bool,
+    /// A query's or scan's `Limit`.
+    pub limit: Option<u32>,
+    /// Items per batch or transaction.
+    pub items: u32,
+    /// Segments of a parallel scan (at least 1).
+    pub segments: u32,
+    /// Tracked attributes an update sets to freshly drawn values.
+    pub set: Vec<u16>,
+    /// Tracked attributes an update removes.
+    pub remove: Vec<u16>,
+    /// A condition on the item written.
+    pub condition: Option<crate::engine::Condition>,
+    /// Which items the request targets.
+    pub keys: KeyPattern,
+    /// A query of a local index fetches the non-projected attributes.
+    pub fetch: bool,
 }
 
 /// A validated workload.
@@ -54,6 +170,11 @@ pub struct WorkloadSpec {
     pub partition_key: KeyAttribute,
     /// Generator of the table's sort-key attribute, when the table has one.
     pub sort_key: Option<KeyAttribute>,
+    /// Generators of the table's tracked attributes (those its indexes key on or project), in
+    /// the schema's order; `None` where the workload does not write the attribute.
+    pub tracked: Vec<Option<KeyAttribute>>,
+    /// Operation settings beyond the key.
+    pub shape: RequestShape,
 }
 
 /// A workload's state between draws.
@@ -75,6 +196,10 @@ pub struct Draw {
     pub item_bytes: u64,
     /// The partition-key draw before sharding.
     partition: i64,
+    /// The request's entity (0 without entities).
+    pub entity: u64,
+    /// The workload's request number.
+    pub request: u64,
 }
 
 impl WorkloadSpec {
@@ -96,6 +221,8 @@ impl WorkloadSpec {
             entity: None,
             partition_key: KeyAttribute::new("pk", Pick::PerRequest(partition_key), None, 1),
             sort_key: None,
+            tracked: Vec::new(),
+            shape: RequestShape { items: 1, segments: 1, ..RequestShape::default() },
         }
     }
 
@@ -103,8 +230,45 @@ impl WorkloadSpec {
     pub fn fan_out(&self) -> u32 {
         match self.operation {
             OperationKind::Get => self.partition_key.shards(),
-            OperationKind::Put => 1,
+            _ => 1,
         }
+    }
+
+    /// Draws the tracked attribute values of a written item for `draw` (the workload's entity
+    /// decides entity-derived ones). Attributes without a generator are absent.
+    pub fn draw_attrs(
+        &self,
+        keys: &mut StreamRng,
+        state: &DrawState,
+        draw: &Draw,
+        now_us: u64,
+    ) -> Box<[Option<KeyValue>]> {
+        let ctx = || DrawContext {
+            entity_seed: state.entity_seed,
+            entity: draw.entity,
+            request: draw.request,
+            now_us,
+        };
+        self.tracked.iter().map(|g| g.as_ref().map(|g| g.value(g.draw(keys, ctx), 0).1)).collect()
+    }
+
+    /// The value tracked attribute `slot` gets in an update of `draw`.
+    pub fn draw_attr(
+        &self,
+        slot: u16,
+        keys: &mut StreamRng,
+        state: &DrawState,
+        draw: &Draw,
+        now_us: u64,
+    ) -> Option<KeyValue> {
+        let g = self.tracked.get(usize::from(slot))?.as_ref()?;
+        let ctx = || DrawContext {
+            entity_seed: state.entity_seed,
+            entity: draw.entity,
+            request: draw.request,
+            now_us,
+        };
+        Some(g.value(g.draw(keys, ctx), 0).1)
     }
 
     /// Draws the next request at `now_us`: keys from `keys`, sizes from `sizes`.
@@ -121,14 +285,14 @@ impl WorkloadSpec {
         let ctx = || DrawContext { entity_seed: state.entity_seed, entity, request: state.requests, now_us };
         let partition = self.partition_key.draw(keys, ctx);
         let sort = self.sort_key.as_ref().map(|s| s.value(s.draw(keys, ctx), 0).1);
+        let request = state.requests;
         state.requests += 1;
-        let (shard, item_bytes) = match self.operation {
-            OperationKind::Put => {
-                let shards = u64::from(self.partition_key.shards());
-                let shard = if shards > 1 { value::uniform_below(keys.next_u64(), shards) as u32 } else { 0 };
-                (shard, self.item_bytes.draw(sizes, state.entity_seed, entity))
-            }
-            OperationKind::Get => (0, 0),
+        let (shard, item_bytes) = if self.operation.writes() && self.operation != OperationKind::Delete {
+            let shards = u64::from(self.partition_key.shards());
+            let shard = if shards > 1 { value::uniform_below(keys.next_u64(), shards) as u32 } else { 0 };
+            (shard, self.item_bytes.draw(sizes, state.entity_seed, entity))
+        } else {
+            (0, 0)
         };
         if self.partition_key.is_plain() {
             // The common case, built in place. Merging it with the other case through a
@@ -136,10 +300,10 @@ impl WorkloadSpec {
             // defeats store-to-load forwarding (measured: about 7% of the standard bench).
             let key =
                 ItemKey { hash: KeyValue::N(partition).hash(), partition: KeyValue::N(partition), sort };
-            return Draw { key, item_bytes, partition };
+            return Draw { key, item_bytes, partition, entity, request };
         }
         let (hash, value) = self.partition_key.value(partition, shard);
-        Draw { key: ItemKey { hash, partition: value, sort }, item_bytes, partition }
+        Draw { key: ItemKey { hash, partition: value, sort }, item_bytes, partition, entity, request }
     }
 
     /// The key of `draw` in write shard `shard` (< the partition key's shards): the other

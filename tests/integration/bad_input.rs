@@ -194,7 +194,10 @@ fn unknown_names_list_the_choices_and_suggest_near_ones() {
         &["scenario.toml:24: workload[1].attributes.K.distribution: unknown value \"zpif\" (did you mean \"zipf\"?); expected one of \"uniform\", \"zipf\""],
     );
     check(&base_with(&[("\"get\"", "\"gte\"")]), &["scenario.toml:13: workload[0].operation: unknown value \"gte\" (did you mean \"get\"?); expected one of \"get\", \"put\""]);
-    check(&base_with(&[("\"get\"", "\"scan\"")]), &["scenario.toml:13: workload[0].operation: unknown value \"scan\"; expected one of \"get\", \"put\""]);
+    check(
+        &base_with(&[("\"get\"", "\"sacn\"")]),
+        &["scenario.toml:13: workload[0].operation: unknown value \"sacn\" (did you mean \"scan\"?)"],
+    );
     check(
         &base_with(&[("read_capacity = 1000", "billing_mode = \"provisoned\"\nread_capacity = 1000")]),
         &["scenario.toml:8: table.billing_mode: unknown value \"provisoned\" (did you mean \"provisioned\"?)"],
@@ -242,14 +245,14 @@ fn workloads_must_fit_the_table() {
         &base_with(&[("name = \"writes\"", "name = \"reads\"")]),
         &["scenario.toml:19: workload[1].name: duplicate workload name \"reads\""],
     );
-    check(&base_with(&[("item_bytes = 1000\n", "")]), &["scenario.toml:18: workload[1].item_bytes: is required for a put: the size of each item written, in bytes"]);
+    check(&base_with(&[("item_bytes = 1000\n", "")]), &["scenario.toml:18: workload[1].item_bytes: is required for put: the size of each item written, in bytes"]);
     check(
         &base_with(&[("rate = 1000", "rate = 1000\nitem_bytes = 10")]),
-        &["scenario.toml:15: workload[0].item_bytes: applies to puts only"],
+        &["scenario.toml:15: workload[0].item_bytes: applies to put, update, batch_write and transact_write only"],
     );
     check(
         &base_with(&[("item_bytes = 1000", "item_bytes = 1000\nconsistency = \"strong\"")]),
-        &["scenario.toml:23: workload[1].consistency: applies to reads only"],
+        &["scenario.toml:23: workload[1].consistency: applies to get, query, scan and batch_get only"],
     );
     check(
         &base_with(&[("name = \"reads\"\n", "")]),
