@@ -33,6 +33,8 @@ pub enum Held<'a> {
         states: &'a [TableState],
         /// The capacity when `states` is empty.
         fallback: (u64, u64),
+        /// Capacity held besides the table's own throughout: its global secondary indexes'.
+        extra: (u64, u64),
     },
     /// The same capacity throughout.
     Constant(u64, u64),
@@ -43,10 +45,13 @@ impl Held<'_> {
     pub fn at(&self, second: usize) -> (u64, u64) {
         match *self {
             Held::Constant(read, write) => (read, write),
-            Held::PerSecond { states, fallback } => states
-                .get(second)
-                .or(states.last())
-                .map_or(fallback, |s| (s.read_ceiling_units, s.write_ceiling_units)),
+            Held::PerSecond { states, fallback, extra } => {
+                let (read, write) = states
+                    .get(second)
+                    .or(states.last())
+                    .map_or(fallback, |s| (s.read_ceiling_units, s.write_ceiling_units));
+                (read + extra.0, write + extra.1)
+            }
         }
     }
 }
@@ -74,7 +79,16 @@ impl<'a> Usage<'a> {
         let totals = metrics.totals();
         let capacity = match config.billing {
             BillingMode::Provisioned { read_units, write_units } => {
-                Held::PerSecond { states: &metrics.table_states, fallback: (read_units, write_units) }
+                // Global indexes hold their own provisioned capacity (MODEL.md §7.1, §9).
+                let extra = config.indexes.iter().fold((0, 0), |(r, w), ix| match ix.billing {
+                    BillingMode::Provisioned { read_units, write_units }
+                        if ix.spec.kind == crate::engine::IndexKind::Global =>
+                    {
+                        (r + read_units, w + write_units)
+                    }
+                    _ => (r, w),
+                });
+                Held::PerSecond { states: &metrics.table_states, fallback: (read_units, write_units), extra }
             }
             BillingMode::OnDemand { .. } => {
                 let (read, write) = peak_capacity(metrics);
@@ -83,8 +97,10 @@ impl<'a> Usage<'a> {
         };
         Usage {
             duration_us: config.duration_us,
-            read_units: milli_to_units(totals.read_milli),
-            write_units: milli_to_units(totals.write_milli),
+            // Index units are billed like the table's (MODEL.md §7.1: total write cost = table
+            // WCU + the indexes').
+            read_units: milli_to_units(totals.read_milli + totals.index_read_milli),
+            write_units: milli_to_units(totals.write_milli + totals.index_write_milli),
             storage_bytes,
             capacity,
         }
@@ -109,7 +125,7 @@ pub fn busiest_second(metrics: &Metrics) -> (f64, f64) {
     let busiest = |milli: fn(&crate::metrics::SecondStats) -> u64| {
         milli_to_units(metrics.seconds.iter().map(milli).max().unwrap_or(0))
     };
-    (busiest(|s| s.read_milli), busiest(|s| s.write_milli))
+    (busiest(|s| s.read_milli + s.index_read_milli), busiest(|s| s.write_milli + s.index_write_milli))
 }
 
 /// Provisioned capacity, (RCU, WCU), that serves the busiest second of `metrics` at

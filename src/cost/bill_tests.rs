@@ -63,13 +63,13 @@ fn h2_request_units_on_demand() {
 fn capacity_is_priced_second_by_second_as_it_was() {
     let s = states(&[(100, 10), (300, 30)]);
     let usage = Usage {
-        capacity: Held::PerSecond { states: &s, fallback: (1, 1) },
+        capacity: Held::PerSecond { states: &s, fallback: (1, 1), extra: (0, 0) },
         ..constant(0, 0, 3_000_000) // the third second has the last state
     };
     let cost = price(&US_EAST_1_STANDARD, &usage);
     assert!(close(cost.read_unit_hours, 700.0 / 3_600.0) && close(cost.provisioned_read_units, 700.0 / 3.0));
     assert!(close(cost.provisioned_usd, (700.0 * 0.000_13 + 70.0 * 0.000_65) / 3_600.0));
-    let empty = Usage { capacity: Held::PerSecond { states: &[], fallback: (5, 7) }, ..usage };
+    let empty = Usage { capacity: Held::PerSecond { states: &[], fallback: (5, 7), extra: (0, 0) }, ..usage };
     assert!(close(price(&US_EAST_1_STANDARD, &empty).provisioned_write_units, 7.0));
     let half = Usage { duration_us: 1_500_000, ..usage };
     assert!(close(price(&US_EAST_1_STANDARD, &half).read_unit_hours, 250.0 / 3_600.0), "half a second");
@@ -92,7 +92,7 @@ fn reserved_blocks_minimise_the_bill() {
     caps.push((1, 100));
     let s = states(&caps);
     let usage =
-        Usage { capacity: Held::PerSecond { states: &s, fallback: (1, 1) }, ..constant(0, 0, 100_000_000) };
+        Usage { capacity: Held::PerSecond { states: &s, fallback: (1, 1), extra: (0, 0) }, ..constant(0, 0, 100_000_000) };
     assert_eq!(price(p, &usage).reserved_write_units, 1_000);
     let ia = price_table("us-east-1", TableClass::StandardIa, false).unwrap();
     assert_eq!(price(&ia, &usage).reserved_usd, None, "not sold for Standard-IA");
@@ -125,14 +125,14 @@ proptest! {
             read_units: units.0,
             write_units: units.1,
             storage_bytes: units.2,
-            capacity: Held::PerSecond { states: &before_states, fallback: (1, 1) },
+            capacity: Held::PerSecond { states: &before_states, fallback: (1, 1), extra: (0, 0) },
         };
         let after = Usage {
             duration_us: duration_us + more.3,
             read_units: units.0 + more.0,
             write_units: units.1 + more.1,
             storage_bytes: units.2 + more.2,
-            capacity: Held::PerSecond { states: &after_states, fallback: (1, 1) },
+            capacity: Held::PerSecond { states: &after_states, fallback: (1, 1), extra: (0, 0) },
         };
         let (a, b) = (price(&p, &before), price(&p, &after));
         let grew = |x: f64, y: f64| y >= x - 1e-9 * x.abs().max(1.0);

@@ -40,6 +40,20 @@ pub struct SecondStats {
     pub write_milli: u64,
     /// Throttled attempts by reason index.
     pub throttled_by_reason: [u32; REASON_COUNT],
+    /// Read milli-units consumed from global secondary indexes' own capacity.
+    pub index_read_milli: u64,
+    /// Write milli-units consumed from global secondary indexes' own capacity.
+    pub index_write_milli: u64,
+}
+
+/// Totals for one secondary index (a local index's are part of its table's capacity, and
+/// counted there: MODEL.md §7.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Read milli-units consumed.
+    pub read_milli: u64,
+    /// Write milli-units consumed.
+    pub write_milli: u64,
 }
 
 /// Totals for one partition.
@@ -106,6 +120,10 @@ pub struct Metrics {
     pub latency_us: Histogram,
     /// The table's partitions and ceilings at the end of each simulated second.
     pub table_states: Vec<crate::sim::TableState>,
+    /// Totals per global secondary index, by index number.
+    pub indexes: Vec<IndexStats>,
+    /// Requests that ended with an error other than throttling, by [`crate::sim::RequestError`].
+    pub errors: BTreeMap<crate::sim::RequestError, u64>,
     /// Consumption per (partition, time bucket) and latency per time bucket.
     timeline: Timeline,
     /// The first hash each partition owned, by id, as recorded after the run.
@@ -135,6 +153,8 @@ impl Metrics {
             partition_capacity: config.partition_capacity,
             table_states: Vec::new(),
             splits: Vec::new(),
+            indexes: Vec::new(),
+            errors: BTreeMap::new(),
         }
     }
 
@@ -257,6 +277,8 @@ impl Metrics {
             t.failed += s.failed;
             t.read_milli += s.read_milli;
             t.write_milli += s.write_milli;
+            t.index_read_milli += s.index_read_milli;
+            t.index_write_milli += s.index_write_milli;
             for (a, b) in t.throttled_by_reason.iter_mut().zip(&s.throttled_by_reason) {
                 *a += b;
             }
@@ -288,6 +310,41 @@ impl crate::sim::Observer for Metrics {
 
     fn split(&mut self, _now: SimTime, parent: PartitionId, children: (PartitionId, PartitionId)) {
         self.splits.push((parent, children.0));
+    }
+
+    fn charged(&mut self, now: SimTime, partition: PartitionId, access: Access, milli: u64) {
+        let second = now.second();
+        let s = self.second(second);
+        match access {
+            Access::Read => s.read_milli += milli,
+            Access::Write => s.write_milli += milli,
+        }
+        // Before the partition totals change: the timeline counts the open bucket from them.
+        self.timeline.consumed(second, &self.partitions, partition, access, milli);
+        let p = self.partition(partition);
+        match access {
+            Access::Read => p.read_milli += milli,
+            Access::Write => p.write_milli += milli,
+        }
+    }
+
+    fn index_charged(&mut self, now: SimTime, index: usize, access: Access, milli: u64) {
+        let s = self.second(now.second());
+        match access {
+            Access::Read => s.index_read_milli += milli,
+            Access::Write => s.index_write_milli += milli,
+        }
+        if self.indexes.len() <= index {
+            self.indexes.resize(index + 1, IndexStats::default());
+        }
+        match access {
+            Access::Read => self.indexes[index].read_milli += milli,
+            Access::Write => self.indexes[index].write_milli += milli,
+        }
+    }
+
+    fn errored(&mut self, _now: SimTime, error: crate::sim::RequestError) {
+        *self.errors.entry(error).or_insert(0) += 1;
     }
 
     fn second_ended(&mut self, second: u64, state: crate::sim::TableState) {

@@ -26,6 +26,12 @@ pub fn cost_series(summary: &Summary, metrics: &Metrics, step: usize) -> CostSer
         _ => Held::PerSecond {
             states: &metrics.table_states,
             fallback: (summary.capacity.final_read_capacity, summary.capacity.final_write_capacity),
+            extra: summary.indexes.iter().fold((0, 0), |(r, w), ix| {
+                (
+                    r + ix.provisioned_read_capacity.unwrap_or(0),
+                    w + ix.provisioned_write_capacity.unwrap_or(0),
+                )
+            }),
         },
     };
     let usage = Usage {

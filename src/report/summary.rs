@@ -37,8 +37,40 @@ pub struct Summary {
     pub items: u64,
     pub hot_partitions: Vec<HotPartition>,
     pub hot_keys: Vec<HotKey>,
+    /// Secondary indexes, in declaration order (left out for a table without indexes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<IndexSummary>,
+    /// Requests that ended with an error other than throttling, by exception (left out when
+    /// there were none).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<&'static str, u64>,
     /// `[expect]` results, in a fixed order (`report::expectations`); empty without `[expect]`.
     pub expectations: Vec<super::expectations::Outcome>,
+}
+
+/// One secondary index in `summary.json` (present only for tables with indexes).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct IndexSummary {
+    /// Index name.
+    pub name: String,
+    /// "global" or "local".
+    pub kind: &'static str,
+    /// Units consumed from a global index's own capacity (left out for a local index, whose
+    /// reads and writes are served by, and counted in, its table's capacity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed: Option<Consumed>,
+    /// A provisioned global index's RCU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_read_capacity: Option<u64>,
+    /// A provisioned global index's WCU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_write_capacity: Option<u64>,
+    /// Partitions at the end (a local index's are its table's).
+    pub partitions: usize,
+    /// Entries at the end.
+    pub items: u64,
+    /// Storage of the entries, with 100 bytes of overhead each.
+    pub storage_bytes: u64,
 }
 
 /// Request and attempt counts (DESIGN.md defines each).
@@ -172,13 +204,15 @@ pub fn build(
     let totals = metrics.totals();
     let config = &scenario.config;
     let seconds = config.duration_us / 1_000_000;
-    let read_units = milli_to_units(totals.read_milli);
-    let write_units = milli_to_units(totals.write_milli);
+    // The table's and its global indexes' units (DESIGN.md: "base table and indexes").
+    let read_units = milli_to_units(totals.read_milli + totals.index_read_milli);
+    let write_units = milli_to_units(totals.write_milli + totals.index_write_milli);
     let throttles_by_reason = ThrottleReason::all()
         .filter(|r| totals.throttled_by_reason[r.index()] > 0)
         .map(|r| (r.code(), u64::from(totals.throttled_by_reason[r.index()])))
         .collect();
-    let storage_bytes = out.table.storage_bytes();
+    // Index entries are stored and billed too (MODEL.md §7.1, "Storage").
+    let storage_bytes = out.table.storage_bytes() + out.indexes.iter().map(|i| i.storage_bytes).sum::<u64>();
     let cost = crate::cost::price(prices, &Usage::of_run(config, metrics, storage_bytes));
     let ms = |us: u64| us as f64 / 1_000.0;
     let mut summary = Summary {
@@ -241,10 +275,42 @@ pub fn build(
                 share_of_attempts: round(ratio(s.attempts, totals.attempts)),
             })
             .collect(),
+        indexes: indexes(metrics, out, config),
+        errors: metrics.errors.iter().map(|(e, n)| (e.name(), *n)).collect(),
         expectations: Vec::new(),
     };
     summary.expectations = super::expectations::evaluate(&scenario.expect, &summary);
     summary
+}
+
+fn indexes(metrics: &Metrics, out: &RunOutput, config: &crate::sim::SimConfig) -> Vec<IndexSummary> {
+    out.indexes
+        .iter()
+        .enumerate()
+        .map(|(i, ix)| {
+            let global = ix.spec.kind == crate::engine::IndexKind::Global;
+            let stats = metrics.indexes.get(i).cloned().unwrap_or_default();
+            let provisioned = match config.indexes.get(i).map(|c| c.billing) {
+                Some(BillingMode::Provisioned { read_units, write_units }) if global => {
+                    Some((read_units, write_units))
+                }
+                _ => None,
+            };
+            IndexSummary {
+                name: ix.spec.name.clone(),
+                kind: if global { "global" } else { "local" },
+                consumed: global.then(|| Consumed {
+                    read_units: milli_to_units(stats.read_milli),
+                    write_units: milli_to_units(stats.write_milli),
+                }),
+                provisioned_read_capacity: provisioned.map(|p| p.0),
+                provisioned_write_capacity: provisioned.map(|p| p.1),
+                partitions: ix.partitions,
+                items: ix.items,
+                storage_bytes: ix.storage_bytes,
+            }
+        })
+        .collect()
 }
 
 fn hot_partitions(metrics: &Metrics, out: &RunOutput, attempts: u64) -> Vec<HotPartition> {
