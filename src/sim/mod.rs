@@ -431,7 +431,9 @@ pub fn run<O: Observer>(
     world.end_second(config, client.queue, observer);
     progress(now);
     let initial_partitions = partitions;
-    let World { table, admission, index_admission, splits, .. } = world;
+    let World { mut table, admission, index_admission, splits, .. } = world;
+    // The index changes still propagating when the last request ended land after it.
+    table.propagate(u64::MAX);
     let (table, index_tables) = table.into_parts();
     let indexes = config
         .indexes
@@ -727,9 +729,18 @@ impl Client<'_> {
         for c in charges {
             match c.target {
                 Target::Table => {
-                    let partition = &world.table.base().partitions()[c.partition];
+                    let base = world.table.base();
+                    let partition = &base.partitions()[c.partition];
                     let id = partition.id();
-                    world.heat.observe(c.partition, partition.start(), key.hash, c.access, c.milli);
+                    // A batch's other items and a scan's other partitions: heat at the range's
+                    // start (the charge does not name its item).
+                    let last = base.partition_last_hash(c.partition);
+                    let hash = if (partition.start()..=last).contains(&key.hash) {
+                        key.hash
+                    } else {
+                        partition.start()
+                    };
+                    world.heat.observe(c.partition, partition.start(), hash, c.access, c.milli);
                     match c.access {
                         Access::Read => world.second_milli.0 += c.milli,
                         Access::Write => world.second_milli.1 += c.milli,
