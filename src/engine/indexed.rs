@@ -23,7 +23,7 @@ use super::request::{
     BatchGetOutput, BatchWriteOutput, Consumed, OpError, PageOutput, QueryRequest, ScanRequest, UpdateAction,
     WriteKind, WriteOutput, WriteRequest,
 };
-use super::table::{Access, CapacityGate, Charge, Table, TableSpec, Target, MAX_ITEM_BYTES};
+use super::table::{Access, CapacityGate, Charge, SplitPoint, Table, TableSpec, Target, MAX_ITEM_BYTES};
 use super::units::{read_milli, replace_write_milli, write_milli, Consistency, READ_UNIT_BYTES};
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
@@ -198,7 +198,7 @@ impl IndexedTable {
     /// The item with `key`: its size and tracked attributes (a read of the engine's state, not
     /// an operation: no capacity).
     pub fn peek(&self, key: &ItemKey) -> Option<(u64, &[Option<KeyValue>])> {
-        let p = self.base.partition_index(key.hash);
+        let p = self.base.partition_of(key);
         let item = self.base.partitions()[p].get(key)?;
         Some((u64::from(item.bytes), self.attrs_of(item)))
     }
@@ -228,19 +228,44 @@ impl IndexedTable {
         index: usize,
         at: u64,
     ) -> Option<(super::PartitionId, super::PartitionId)> {
-        let children = self.base.split_at_hash(index, at)?;
+        self.split_at(index, &SplitPoint::Hash(at))
+    }
+
+    /// Splits base partition `index` at `at`, and every local index with it. A table with local
+    /// indexes cannot split inside an item collection (MODEL.md §7.2).
+    pub fn split_at(
+        &mut self,
+        index: usize,
+        at: &SplitPoint,
+    ) -> Option<(super::PartitionId, super::PartitionId)> {
+        if self.has_local && matches!(at, SplitPoint::Key(_)) {
+            return None;
+        }
+        let children = self.base.split_at(index, at)?;
         for (t, ix) in self.indexes.iter_mut().zip(&self.schema.indexes) {
             if ix.spec.kind == IndexKind::Local {
-                t.split_at_hash(index, at);
+                t.split_at(index, at);
             }
         }
         Some(children)
     }
 
-    /// Splits partition `partition` of global index `index` at its data median (a size split of
-    /// the index's own partitions). Returns whether it split.
+    /// Whether item collections may split across partitions: not with local indexes (MODEL.md
+    /// §2.4, §7.2).
+    pub fn collections_can_split(&self) -> bool {
+        !self.has_local
+    }
+
+    /// The size split's point for base partition `index` (see [`Table::size_split_point`]).
+    pub fn size_split_point(&self, index: usize) -> Option<SplitPoint> {
+        self.base.size_split_point(index, !self.has_local)
+    }
+
+    /// Splits partition `partition` of global index `index` for size: at its data median, inside
+    /// an index item collection if need be. Returns whether it split.
     pub fn split_index_at_data_median(&mut self, index: usize, partition: usize) -> bool {
-        self.indexes[index].split_at_data_median(partition).is_some()
+        let Some(at) = self.indexes[index].size_split_point(partition, true) else { return false };
+        self.indexes[index].split_at(partition, &at).is_some()
     }
 
     /// Partitions of global index `index` whose storage reaches `limit_bytes`.
@@ -321,7 +346,7 @@ impl IndexedTable {
         let mut consumed = Consumed::default();
         let mut sizes = Vec::with_capacity(keys.len());
         for key in keys {
-            let partition = self.base.partition_index(key.hash);
+            let partition = self.base.partition_of(key);
             let bytes = self.base.partitions()[partition].get(key).map(|i| u64::from(i.bytes));
             let milli = read_milli(bytes.unwrap_or(0), Consistency::Transactional);
             consumed.table_milli += milli;
@@ -368,71 +393,106 @@ impl IndexedTable {
             }
         };
         let hash = request.partition.hash();
-        let partition = store.partition_index(hash);
         let (lower, upper) = if encoded { request.sort.encoded_range() } else { request.sort.raw_range() };
         let begins = matches!(request.sort, SortCondition::BeginsWith(_)) && !encoded;
-        let collection = store.partitions()[partition].collection(
-            hash,
-            &request.partition,
-            as_ref(&lower),
-            as_ref(&upper),
-        );
         let start = request.start_after.as_ref().filter(|k| k.partition == request.partition);
-        let ordered: Box<dyn Iterator<Item = (Option<&KeyValue>, &StoredItem)>> =
-            if request.forward { Box::new(collection) } else { Box::new(collection.rev()) };
+        // A collection split for size or heat spans several partitions, each charged at least
+        // one block (MODEL.md §1.3: "for each partition involved").
+        let span = store.collection_partitions(hash, &request.partition);
+        let order: Vec<usize> = if request.forward { span.collect() } else { span.rev().collect() };
         let mut page = Page::new(request.limit);
-        for (sk, item) in ordered {
+        let mut touched: Vec<(usize, u64)> = Vec::new();
+        'partitions: for p in order {
             if let Some(start) = start {
-                let after = match (sk, start.sort.as_ref()) {
-                    (Some(sk), Some(s)) => {
-                        if request.forward {
-                            sk > s
-                        } else {
-                            sk < s
-                        }
-                    }
-                    _ => false,
+                // Partitions wholly before the start key have nothing left to read.
+                let holds_start = store.partition_of(start) == p;
+                let before_start = if request.forward {
+                    p < store.partition_of(start)
+                } else {
+                    p > store.partition_of(start)
                 };
-                if !after {
+                if before_start && !holds_start {
                     continue;
                 }
             }
-            if begins && !sk.is_some_and(|sk| request.sort.matches(sk)) {
-                // Ascending, the matches are behind us; descending, they are still ahead.
-                if request.forward {
-                    break;
+            touched.push((p, page.bytes));
+            let collection =
+                store.partitions()[p].collection(hash, &request.partition, as_ref(&lower), as_ref(&upper));
+            let ordered: Box<dyn Iterator<Item = (Option<&KeyValue>, &StoredItem)>> =
+                if request.forward { Box::new(collection) } else { Box::new(collection.rev()) };
+            for (sk, item) in ordered {
+                if let Some(start) = start {
+                    let after = match (sk, start.sort.as_ref()) {
+                        (Some(sk), Some(s)) => {
+                            if request.forward {
+                                sk > s
+                            } else {
+                                sk < s
+                            }
+                        }
+                        _ => false,
+                    };
+                    if !after {
+                        continue;
+                    }
                 }
-                continue;
-            }
-            let key = ItemKey { hash, partition: request.partition.clone(), sort: sk.cloned() };
-            let keep = match (&request.filter, request.index) {
-                (Some(filter), None) => filter.holds(Some((&key, self.attrs_of(item)))),
-                _ => true,
-            };
-            if !page.take(key, u64::from(item.bytes), keep) {
-                break;
+                if begins && !sk.is_some_and(|sk| request.sort.matches(sk)) {
+                    // Ascending, the matches are behind us; descending, they are still ahead.
+                    if request.forward {
+                        break 'partitions;
+                    }
+                    continue;
+                }
+                let key = ItemKey { hash, partition: request.partition.clone(), sort: sk.cloned() };
+                let keep = match (&request.filter, request.index) {
+                    (Some(filter), None) => filter.holds(Some((&key, self.attrs_of(item)))),
+                    _ => true,
+                };
+                if !page.take(key, u64::from(item.bytes), keep) {
+                    break 'partitions;
+                }
             }
         }
-        let mut milli = read_milli(page.bytes, request.consistency);
         let mut fetched = 0;
         if request.fetch {
             // Each item fetched from the table is a full table item read (MODEL.md §7.2).
             for (key, _) in &page.evaluated {
-                let base_key = self.base_key_of_local(key);
-                let bytes = base_key
-                    .and_then(|k| self.base.partitions()[partition].get(&k).map(|i| u64::from(i.bytes)))
+                let bytes = self
+                    .base_key_of_local(key)
+                    .and_then(|k| {
+                        self.base.partitions()[self.base.partition_of(&k)].get(&k).map(|i| u64::from(i.bytes))
+                    })
                     .unwrap_or(0);
                 fetched += read_milli(bytes, request.consistency);
             }
         }
-        milli += fetched;
+        // The page's bytes rounded once, one block at least per partition touched; each
+        // partition charged for the bytes it served (the rounding remainder on the last).
+        let block = request.consistency.milli_per_block();
+        let blocks = page.bytes.div_ceil(READ_UNIT_BYTES).max(touched.len() as u64);
+        let index_milli = blocks * block;
         let mut consumed = Consumed::default();
+        let mut charged = 0;
+        for (i, &(p, from)) in touched.iter().enumerate() {
+            let to = touched.get(i + 1).map_or(page.bytes, |&(_, b)| b);
+            let milli = if i + 1 == touched.len() {
+                index_milli - charged
+            } else {
+                ((to - from).div_ceil(READ_UNIT_BYTES).max(1) * block)
+                    .min(index_milli - charged - block * (touched.len() - i - 1) as u64)
+            };
+            charged += milli;
+            consumed.charges.push(read_charge(target, p, milli, request.consistency));
+        }
+        if fetched > 0 {
+            let p = touched.first().map_or(0, |t| t.0);
+            consumed.charges.push(read_charge(Target::Table, p, fetched, request.consistency));
+        }
         match request.index {
-            Some(i) => consumed.add_index(i, milli - fetched),
-            None => consumed.table_milli += milli,
+            Some(i) => consumed.add_index(i, index_milli),
+            None => consumed.table_milli += index_milli,
         }
         consumed.table_milli += fetched;
-        consumed.charges.push(read_charge(target, partition, milli, request.consistency));
         gate.admit_all(&consumed.charges).map_err(OpError::Throttled)?;
         Ok(page.finish(consumed))
     }
@@ -479,11 +539,13 @@ impl IndexedTable {
         let seg_end = (width * u128::from(request.segment + 1) / u128::from(request.total_segments)) as u64;
         let last_segment = request.segment + 1 == request.total_segments;
         let in_segment = |hash: u64| hash >= seg_start && (last_segment || hash < seg_end);
-        let from = request.start_after.as_ref().map_or(seg_start, |k| k.hash.max(seg_start));
         let mut page = Page::new(request.limit);
         // Bytes evaluated per partition touched, in order.
         let mut touched: Vec<(usize, u64)> = Vec::new();
-        let first = store.partition_index(from);
+        let first = match &request.start_after {
+            Some(k) if k.hash >= seg_start => store.partition_of(k),
+            _ => store.partition_index(seg_start),
+        };
         let mut p = first;
         'partitions: while p < store.partition_count() {
             let partition: &Partition = &store.partitions()[p];
@@ -491,7 +553,7 @@ impl IndexedTable {
                 break;
             }
             touched.push((p, 0));
-            let after = request.start_after.as_ref().filter(|k| store.partition_index(k.hash) == p);
+            let after = request.start_after.as_ref().filter(|k| store.partition_of(k) == p);
             for (hash, pk, sk, item) in partition.items_from(after) {
                 if !in_segment(hash) {
                     if hash >= seg_end && !last_segment {
@@ -650,7 +712,7 @@ impl IndexedTable {
         if key.sort.is_some() != self.schema.sort_key.is_some() {
             return Err(OpError::Validation("the key does not match the table's key schema".into()));
         }
-        let partition = self.base.partition_index(key.hash);
+        let partition = self.base.partition_of(key);
         let before = self.base.partitions()[partition].get(key).copied();
         let before_attrs: &[Option<KeyValue>] = before.as_ref().map_or(&[], |i| self.attrs_of(i));
         let before_bytes = before.map(|i| u64::from(i.bytes));
@@ -905,14 +967,14 @@ impl IndexedTable {
 /// table write).
 fn apply_change(index: &mut Table, change: IndexChange) {
     if let Some(delete) = change.delete {
-        let p = index.partition_index(delete.key.hash);
+        let p = index.partition_of(&delete.key);
         let part = &mut index.partitions_mut()[p];
         if let Some(old) = part.store_mut().remove(&delete.key) {
             part.add_bytes(0, u64::from(old.bytes));
         }
     }
     if let Some(put) = change.put {
-        let p = index.partition_index(put.key.hash);
+        let p = index.partition_of(&put.key);
         let part = &mut index.partitions_mut()[p];
         let stored = StoredItem::sized(put.bytes.min(u64::from(u32::MAX)) as u32);
         if let Ok(old) = part.store_mut().upsert::<()>(put.key, |_| Ok(stored)) {

@@ -334,6 +334,73 @@ fn failed_conditions_consume_and_change_nothing() {
     assert_eq!(t.base().storage_bytes(), 0);
 }
 
+/// MODEL.md §2.2, §2.4: a partition holding one large item collection splits inside it, by
+/// sort key; every item stays findable, a query reads across both parts and pays a block at
+/// least in each; with a local index the collection cannot split.
+#[test]
+fn size_splits_cut_an_item_collection_by_sort_key() {
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[], &[], no_propagation());
+    for i in 0..1_000 {
+        t.write(0, &put(ItemKey::new(s("user"), Some(n(i))), 1_000, vec![]), &mut Unlimited).expect("put");
+    }
+    let point = t.size_split_point(0).expect("splittable");
+    let SplitPoint::Key(at) = &point else { panic!("a split inside the collection, got {point:?}") };
+    assert!(
+        (450..550).contains(&match at.sort {
+            Some(KeyValue::N(v)) => v,
+            _ => -1,
+        }),
+        "{at:?}"
+    );
+    t.split_at(0, &point).expect("split");
+    assert_eq!(t.base().partition_count(), 2);
+    let (a, b) = (t.base().partitions()[0].item_count(), t.base().partitions()[1].item_count());
+    assert_eq!(a + b, 1_000);
+    for i in 0..1_000 {
+        let got = t
+            .get_item(&ItemKey::new(s("user"), Some(n(i))), Consistency::Strong, &mut Unlimited)
+            .expect("get");
+        assert_eq!(got.item_bytes, Some(1_000), "item {i}");
+    }
+    // New items go to the part that owns their sort key.
+    t.write(0, &put(ItemKey::new(s("user"), Some(n(5_000))), 1_000, vec![]), &mut Unlimited).expect("put");
+    assert_eq!(t.base().partitions()[1].item_count(), b + 1);
+    let mut q = QueryRequest::table(s("user"));
+    q.sort = SortCondition::Between(n(a as i64 - 2), n(a as i64 + 1));
+    let page = t.query(0, &q, &mut Unlimited).expect("query");
+    assert_eq!(page.items.len(), 4);
+    assert_eq!(page.consumed.charges.len(), 2, "both parts");
+    assert_eq!(page.consumed.table_milli, 1_000, "4,000 B: one block each, two in all");
+    q.sort = SortCondition::Any;
+    q.forward = false;
+    let mut all = Vec::new();
+    loop {
+        let page = t.query(0, &q, &mut Unlimited).expect("query");
+        all.extend(page.items.into_iter().map(|(k, _)| k.sort));
+        match page.last_evaluated {
+            Some(k) => q.start_after = Some(k),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 1_001);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "descending across both parts");
+
+    let lsi = IndexSpec {
+        name: "L".into(),
+        kind: IndexKind::Local,
+        partition_key: "pk".into(),
+        sort_key: Some("Day".into()),
+        projection: Projection::KeysOnly,
+    };
+    let mut with_lsi = IndexedTable::new(spec(Some("sk")), 1, &[lsi], &[], no_propagation());
+    for i in 0..100 {
+        with_lsi
+            .write(0, &put(ItemKey::new(s("user"), Some(n(i))), 1_000, vec![Some(n(i))]), &mut Unlimited)
+            .expect("put");
+    }
+    assert_eq!(with_lsi.size_split_point(0), None, "one collection, and an LSI: no split");
+}
+
 /// Pages: `Limit`, 1 MB, `LastEvaluatedKey`, both directions.
 #[test]
 fn queries_page_by_limit_and_by_megabyte_in_both_directions() {
@@ -488,9 +555,17 @@ proptest! {
                 Op::Split(at) => {
                     let count = t.base().partition_count();
                     let index = usize::from(at) % count;
-                    let start = t.base().partitions()[index].start();
-                    let last = t.base().partition_last_hash(index);
-                    t.split_at_hash(index, start + (last - start) / 2 + 1);
+                    if at % 2 == 0 {
+                        // A size split: at the data median, inside an item collection if it
+                        // falls in one.
+                        if let Some(point) = t.size_split_point(index) {
+                            t.split_at(index, &point);
+                        }
+                    } else {
+                        let start = t.base().partitions()[index].start();
+                        let last = t.base().partition_last_hash(index);
+                        t.split_at_hash(index, start + (last - start) / 2 + 1);
+                    }
                     let gsi_partitions = t.index_store(0).partition_count();
                     let _ = t.split_index_at_data_median(0, usize::from(at) % gsi_partitions);
                 }

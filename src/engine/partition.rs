@@ -124,6 +124,40 @@ impl Partition {
         Partition { id: new_id, start: at_hash, items: moved, item_bytes: moved_bytes }
     }
 
+    /// Moves every item at or after `at` (in key order) into a new partition with id `new_id`
+    /// that starts at `at`: a split inside an item collection (MODEL.md §2.4).
+    pub(crate) fn split_off_key(&mut self, at: &ItemKey, new_id: PartitionId) -> Partition {
+        let moved = self.items.split_off_key(at);
+        let moved_bytes: u64 = moved.iter().map(|(.., item)| u64::from(item.bytes)).sum();
+        self.item_bytes -= moved_bytes;
+        Partition { id: new_id, start: at.hash, items: moved, item_bytes: moved_bytes }
+    }
+
+    /// The key at the middle of this partition's stored bytes, in key order, other than its
+    /// first item's (MODEL.md §2.2, "Distribute the data from P evenly"): a split point by hash,
+    /// then by sort key inside an item collection. With it, whether the key's predecessor is in
+    /// the same item collection (a split there cuts the collection). `None` with fewer than two
+    /// items.
+    pub fn data_median_key(&self) -> Option<(ItemKey, bool)> {
+        let half = self.item_bytes / 2;
+        let mut before = 0u64;
+        let mut prev: Option<(u64, &KeyValue)> = None;
+        let mut last = None;
+        for (hash, pk, sk, item) in self.items.iter() {
+            if let Some(p) = prev {
+                let key = ItemKey { hash, partition: pk.clone(), sort: sk.cloned() };
+                let inside = p == (hash, pk);
+                if before >= half {
+                    return Some((key, inside));
+                }
+                last = Some((key, inside));
+            }
+            prev = Some((hash, pk));
+            before += u64::from(item.bytes);
+        }
+        last
+    }
+
     pub(crate) fn set_id(&mut self, id: PartitionId) {
         self.id = id;
     }

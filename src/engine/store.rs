@@ -246,6 +246,27 @@ impl ItemStore {
         })
     }
 
+    /// Moves every item at or after `at` in key order into a new store: the items of hashes
+    /// above `at.hash`, and those of `at.hash` from `at` on (a split inside an item collection,
+    /// MODEL.md §2.4). Uses only the store's public operations: a split is rare and already
+    /// O(n log n).
+    pub fn split_off_key(&mut self, at: &ItemKey) -> ItemStore {
+        let mut moved = match at.hash.checked_add(1) {
+            Some(above) => self.split_off(above),
+            None => ItemStore::default(),
+        };
+        let boundary: Vec<(ItemKey, StoredItem)> = self
+            .iter()
+            .filter(|(h, pk, sk, _)| *h == at.hash && (*pk, *sk) >= (&at.partition, at.sort.as_ref()))
+            .map(|(h, pk, sk, item)| (ItemKey { hash: h, partition: pk.clone(), sort: sk.cloned() }, *item))
+            .collect();
+        for (key, item) in boundary {
+            self.remove(&key);
+            let _ = moved.upsert::<()>(key, |_| Ok(item));
+        }
+        moved
+    }
+
     /// Moves every item with hash `at_hash` or above into a new store.
     pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
         let mut moved = ItemStore::default();

@@ -5,7 +5,7 @@
 //! they take the capacity decision from a [`CapacityGate`] supplied by the caller, so the engine
 //! never reads a clock or knows how admission works. A refused operation changes nothing.
 
-use super::key::ItemKey;
+use super::key::{ItemKey, KeyValue};
 use super::partition::{Partition, PartitionId, StoredItem};
 use super::units::{read_milli, replace_write_milli, Consistency};
 
@@ -119,6 +119,22 @@ pub struct Table {
     directory: Vec<u32>,
     directory_bits: u32,
     next_id: u32,
+    /// For each partition, where inside its first hash it starts: `None` at the hash's first
+    /// key, `Some((partition key, sort key))` for a partition split off inside an item
+    /// collection (MODEL.md §2.4). A partition owns the keys from (start, bound) to the next
+    /// partition's (start, bound), in key order.
+    bounds: Vec<Option<(KeyValue, Option<KeyValue>)>>,
+    /// Whether any partition starts inside an item collection (lookups then check bounds).
+    inner_splits: bool,
+}
+
+/// Where a split cuts a partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SplitPoint {
+    /// At a hash: the new partition owns the hashes from here on.
+    Hash(u64),
+    /// At a key inside an item collection: the new partition owns the keys from here on.
+    Key(ItemKey),
 }
 
 /// Directory slices per partition (at least): with four, a lookup scans about one entry.
@@ -152,7 +168,17 @@ impl Table {
             .map(|(i, &start)| Partition::new(PartitionId(i as u32), start))
             .collect();
         let (directory, directory_bits) = build_directory(&starts);
-        Table { spec, partitions, starts, directory, directory_bits, next_id: count as u32 }
+        let bounds = vec![None; starts.len()];
+        Table {
+            spec,
+            partitions,
+            starts,
+            directory,
+            directory_bits,
+            next_id: count as u32,
+            bounds,
+            inner_splits: false,
+        }
     }
 
     /// An empty table keyed by `spec` with this table's partition boundaries (a local
@@ -165,6 +191,8 @@ impl Table {
             directory: self.directory.clone(),
             directory_bits: self.directory_bits,
             next_id: self.next_id,
+            bounds: self.bounds.clone(),
+            inner_splits: self.inner_splits,
         }
     }
 
@@ -198,6 +226,42 @@ impl Table {
         p
     }
 
+    /// Index of the partition that owns `key`: the partition of its hash, or for a hash whose
+    /// item collection was split, the part that holds its sort key.
+    #[inline]
+    pub fn partition_of(&self, key: &ItemKey) -> usize {
+        let mut p = self.partition_index(key.hash);
+        if self.inner_splits {
+            while p > 0 && self.starts[p] == key.hash {
+                match &self.bounds[p] {
+                    Some((pk, sk)) if (&key.partition, key.sort.as_ref()) < (pk, sk.as_ref()) => p -= 1,
+                    _ => break,
+                }
+            }
+        }
+        p
+    }
+
+    /// The partitions that hold items of the item collection with partition key `partition`
+    /// (hash `hash`), in key order: one, unless the collection was split.
+    pub fn collection_partitions(&self, hash: u64, partition: &KeyValue) -> std::ops::RangeInclusive<usize> {
+        let mut hi = self.partition_index(hash);
+        while hi > 0
+            && self.starts[hi] == hash
+            && self.bounds[hi].as_ref().is_some_and(|(pk, _)| pk > partition)
+        {
+            hi -= 1;
+        }
+        let mut lo = hi;
+        while lo > 0
+            && self.starts[lo] == hash
+            && self.bounds[lo].as_ref().is_some_and(|(pk, sk)| pk == partition && sk.is_some())
+        {
+            lo -= 1;
+        }
+        lo..=hi
+    }
+
     /// Items stored.
     pub fn item_count(&self) -> u64 {
         self.partitions.iter().map(Partition::item_count).sum()
@@ -216,7 +280,7 @@ impl Table {
         consistency: Consistency,
         gate: &mut G,
     ) -> Result<GetItemOutput, G::Refusal> {
-        let partition = self.partition_index(key.hash);
+        let partition = self.partition_of(key);
         let item_bytes = self.partitions[partition].get(key).map(|item| u64::from(item.bytes));
         let milli = read_milli(item_bytes.unwrap_or(0), consistency);
         let eventual = consistency == Consistency::Eventual;
@@ -233,7 +297,7 @@ impl Table {
         item_bytes: u64,
         gate: &mut G,
     ) -> Result<PutItemOutput, G::Refusal> {
-        let partition_index = self.partition_index(key.hash);
+        let partition_index = self.partition_of(&key);
         let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
         let partition = &mut self.partitions[partition_index];
         let mut milli = 0;
@@ -270,9 +334,82 @@ impl Table {
         self.split_at_hash(index, at)
     }
 
-    /// The last hash the partition at `index` owns.
+    /// The size split's point for the partition at `index` (MODEL.md §2.2, §10.5): the data
+    /// median by hash, or, when `inside_collections` and the median falls inside an item
+    /// collection, the median key itself (a split inside the collection). Without
+    /// `inside_collections` (a table with local indexes, MODEL.md §7.2), the nearest hash
+    /// boundary.
+    pub fn size_split_point(&self, index: usize, inside_collections: bool) -> Option<SplitPoint> {
+        let partition = self.partitions.get(index)?;
+        let (median, inside) = partition.data_median_key()?;
+        if inside {
+            if inside_collections && self.valid_key_split(index, &median) {
+                return Some(SplitPoint::Key(median));
+            }
+        } else if self.valid_hash_split(index, median.hash) {
+            return Some(SplitPoint::Hash(median.hash));
+        }
+        partition.data_median_hash().filter(|&h| self.valid_hash_split(index, h)).map(SplitPoint::Hash)
+    }
+
+    /// Splits the partition at `index` at `at`.
+    pub fn split_at(&mut self, index: usize, at: &SplitPoint) -> Option<(PartitionId, PartitionId)> {
+        match at {
+            SplitPoint::Hash(h) => self.split_at_hash(index, *h),
+            SplitPoint::Key(k) => self.split_at_key(index, k),
+        }
+    }
+
+    /// The last hash the partition at `index` owns (the next partition's first hash when that
+    /// one starts inside an item collection, whose lower keys this one holds).
     pub fn partition_last_hash(&self, index: usize) -> u64 {
-        self.starts.get(index + 1).map_or(u64::MAX, |next| next - 1)
+        match (self.starts.get(index + 1), self.bounds.get(index + 1)) {
+            (Some(&next), Some(Some(_))) => next,
+            (Some(&next), _) => next - 1,
+            (None, _) => u64::MAX,
+        }
+    }
+
+    fn valid_hash_split(&self, index: usize, at: u64) -> bool {
+        let start = self.starts[index];
+        at > start && at <= self.partition_last_hash(index)
+    }
+
+    /// Whether `key` lies strictly inside the partition at `index`'s range.
+    fn valid_key_split(&self, index: usize, key: &ItemKey) -> bool {
+        let below = |i: usize| -> bool {
+            // Whether partition i's start is below `key`.
+            match self.starts[i].cmp(&key.hash) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Equal => match &self.bounds[i] {
+                    None => true,
+                    Some((pk, sk)) => (pk, sk.as_ref()) < (&key.partition, key.sort.as_ref()),
+                },
+            }
+        };
+        below(index) && (index + 1 >= self.starts.len() || !below(index + 1))
+    }
+
+    /// Splits the partition at `index` at `key`, inside an item collection: the new partition
+    /// owns the keys from `key` on (MODEL.md §2.4: "break up an item collection into segments
+    /// by sort key"). Returns `None`, changing nothing, when `key` is not strictly inside the
+    /// partition's range.
+    pub fn split_at_key(&mut self, index: usize, key: &ItemKey) -> Option<(PartitionId, PartitionId)> {
+        if index >= self.partitions.len() || !self.valid_key_split(index, key) {
+            return None;
+        }
+        let low_id = PartitionId(self.next_id);
+        let high_id = PartitionId(self.next_id + 1);
+        self.next_id += 2;
+        let high = self.partitions[index].split_off_key(key, high_id);
+        self.partitions[index].set_id(low_id);
+        self.partitions.insert(index + 1, high);
+        self.starts.insert(index + 1, key.hash);
+        self.bounds.insert(index + 1, Some((key.partition.clone(), key.sort.clone())));
+        self.inner_splits = true;
+        (self.directory, self.directory_bits) = build_directory(&self.starts);
+        Some((low_id, high_id))
     }
 
     /// Splits the partition at `index` so that a new partition owns the hashes from `at` to the
@@ -291,6 +428,7 @@ impl Table {
         self.partitions[index].set_id(low_id);
         self.partitions.insert(index + 1, high);
         self.starts.insert(index + 1, at);
+        self.bounds.insert(index + 1, None);
         (self.directory, self.directory_bits) = build_directory(&self.starts);
         Some((low_id, high_id))
     }

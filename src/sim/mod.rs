@@ -17,8 +17,8 @@ use crate::capacity::{
     HeatTracker, OnDemandGrowth, SplitDecision, ThrottleReason,
 };
 use crate::engine::{
-    initial_partition_count, Access, Charge, IndexKind, IndexParams, IndexSpec, IndexedTable, ItemKey,
-    PartitionId, Table, TableSpec, Target,
+    initial_partition_count, table::SplitPoint, Access, Charge, IndexKind, IndexParams, IndexSpec,
+    IndexedTable, ItemKey, PartitionId, Table, TableSpec, Target,
 };
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
@@ -512,9 +512,9 @@ impl World {
     }
 
     /// Splits the partition at `index` at `at`, keeping admission and heat tracking in step.
-    fn split<O: Observer>(&mut self, now: SimTime, index: usize, at: u64, observer: &mut O) -> bool {
+    fn split<O: Observer>(&mut self, now: SimTime, index: usize, at: SplitPoint, observer: &mut O) -> bool {
         let parent = self.table.base().partitions()[index].id();
-        let Some(children) = self.table.split_at_hash(index, at) else { return false };
+        let Some(children) = self.table.split_at(index, &at) else { return false };
         self.admission.partition_split(now, index);
         self.heat.on_split(index, self.table.base());
         self.splits += 1;
@@ -522,10 +522,11 @@ impl World {
         true
     }
 
-    /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5).
-    /// One whose items share a single hash (one item collection) cannot split here.
+    /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5),
+    /// by hash, or inside an item collection that holds the median (not with local indexes,
+    /// §7.2).
     fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) {
-        if let Some(at) = self.table.base().partitions()[index].data_median_hash() {
+        if let Some(at) = self.table.size_split_point(index) {
             self.split(now, index, at, observer);
         }
     }
@@ -550,7 +551,7 @@ impl World {
     /// Applies a split for heat decided a delay ago to the partition that now holds its hash.
     fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
         let index = self.table.base().partition_index(decision.at);
-        if !self.split(now, index, decision.at, observer) {
+        if !self.split(now, index, SplitPoint::Hash(decision.at), observer) {
             self.heat.cancel_pending(index);
         }
     }
@@ -579,7 +580,7 @@ impl World {
         for index in (0..self.table.base().partition_count()).rev() {
             let start = self.table.base().partitions()[index].start();
             let last = self.table.base().partition_last_hash(index);
-            self.split(now, index, start + (last - start) / 2 + 1, observer);
+            self.split(now, index, SplitPoint::Hash(start + (last - start) / 2 + 1), observer);
         }
     }
 }
@@ -674,7 +675,7 @@ impl Client<'_> {
             }
             Err(reason) => {
                 let table = world.table.base();
-                let id = table.partitions()[table.partition_index(request.key.hash)].id();
+                let id = table.partitions()[table.partition_of(&request.key)].id();
                 observer.throttled(now, id, &request.key, reason);
                 let response = now.plus_micros(latency);
                 if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
@@ -702,7 +703,7 @@ impl Client<'_> {
     ) {
         let latency = self.config.attempt_latency.draw(self.latency_rng);
         let table = world.table.base();
-        let id = table.partitions()[table.partition_index(request.key.hash)].id();
+        let id = table.partitions()[table.partition_of(&request.key)].id();
         observer.throttled(now, id, &request.key, reason);
         let response = now.plus_micros(latency);
         if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
