@@ -9,7 +9,7 @@
 //! undocumented ("a certain threshold", "in the order of minutes"), so they are parameters
 //! (MODEL.md §13).
 
-use crate::engine::{Access, PartitionId, Table};
+use crate::engine::{Access, ItemKey, KeyValue, PartitionId, Table};
 use crate::time::SimTime;
 
 /// Parameters of split for heat. Defaults are [INF]/[FOLK] choices; see MODEL.md §2.4, §13.
@@ -33,6 +33,10 @@ pub struct HeatParams {
     /// single, frequently accessed item"). It then gets a whole partition's cap, and its
     /// neighbours stop sharing it. Default true.
     pub isolate_hot_items: bool,
+    /// Share of a hot item collection's heat on ever-higher (or ever-lower) sort keys above
+    /// which its accesses count as monotonic, and it is not split inside (MODEL.md §2.4: "the
+    /// rule for detecting a ... sequential pattern" is undocumented). Default 0.8.
+    pub monotonic_share: f64,
 }
 
 impl Default for HeatParams {
@@ -44,6 +48,7 @@ impl Default for HeatParams {
             delay_seconds: 300,
             single_item_share: 0.5,
             isolate_hot_items: true,
+            monotonic_share: 0.8,
         }
     }
 }
@@ -66,6 +71,77 @@ struct PartitionHeat {
     candidate_heat: u64,
     total_heat: u64,
     pending: bool,
+    /// The candidate's sort keys, when its accesses have them (an item collection).
+    sorts: SortSample,
+}
+
+/// Sort keys of the accesses to one hot item collection: a decimated sample (every
+/// `stride`-th access, the stride doubling whenever the sample fills, so no random numbers),
+/// and how much of the heat went to a new highest or lowest sort key (a monotonic pattern,
+/// MODEL.md §2.4: "writing an ever-increasing sort key").
+#[derive(Clone, Debug, Default)]
+struct SortSample {
+    /// The collection's partition key.
+    partition: Option<KeyValue>,
+    sample: Vec<KeyValue>,
+    stride: u64,
+    seen: u64,
+    highest: Option<KeyValue>,
+    lowest: Option<KeyValue>,
+    /// Heat of accesses at or above the highest sort key seen before them.
+    rising_heat: u64,
+    /// Heat of accesses at or below the lowest sort key seen before them.
+    falling_heat: u64,
+}
+
+/// Sort keys a [`SortSample`] keeps.
+const SORT_SAMPLE: usize = 64;
+
+impl SortSample {
+    fn record(&mut self, key: &ItemKey, sort: &KeyValue, heat: u64) {
+        if self.partition.as_ref() != Some(&key.partition) {
+            *self = SortSample { partition: Some(key.partition.clone()), stride: 1, ..SortSample::default() };
+        }
+        if self.highest.as_ref().is_none_or(|h| sort >= h) {
+            self.rising_heat += heat;
+            self.highest = Some(sort.clone());
+        }
+        if self.lowest.as_ref().is_none_or(|l| sort <= l) {
+            self.falling_heat += heat;
+            self.lowest = Some(sort.clone());
+        }
+        if self.seen % self.stride.max(1) == 0 {
+            self.sample.push(sort.clone());
+            if self.sample.len() >= SORT_SAMPLE {
+                let kept: Vec<KeyValue> = self.sample.iter().step_by(2).cloned().collect();
+                self.sample = kept;
+                self.stride = self.stride.max(1) * 2;
+            }
+        }
+        self.seen += 1;
+    }
+
+    /// The traffic-weighted median sort key, if the sample holds two distinct keys and the
+    /// accesses are not monotonic (at most `monotonic_share` of the heat on new extremes).
+    fn split_key(&self, heat: u64, monotonic_share: f64) -> Option<ItemKey> {
+        let partition = self.partition.clone()?;
+        let monotonic = self.rising_heat.max(self.falling_heat) as f64 > monotonic_share * heat as f64;
+        if monotonic {
+            return None;
+        }
+        let mut sorted = self.sample.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() < 2 {
+            return None;
+        }
+        let mut all = self.sample.clone();
+        all.sort();
+        // The median, moved up past the lowest key so that both sides hold some traffic.
+        let median = all[all.len() / 2].clone();
+        let at = if median == sorted[0] { sorted[1].clone() } else { median };
+        Some(ItemKey::new(partition, Some(at)))
+    }
 }
 
 impl PartitionHeat {
@@ -81,6 +157,7 @@ impl PartitionHeat {
             candidate_heat: 0,
             total_heat: 0,
             pending: false,
+            sorts: SortSample::default(),
         }
     }
 
@@ -91,13 +168,16 @@ impl PartitionHeat {
 }
 
 /// A split the simulator should apply after the delay: the partition that then holds hash `at`
-/// splits so that a new partition starts at `at`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// splits so that a new partition starts at `at` (or, with `key`, at that key inside an item
+/// collection).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SplitDecision {
     /// The partition that was hot when the split was decided.
     pub partition: PartitionId,
     /// The first hash of the new upper partition.
     pub at: u64,
+    /// For a split inside the item collection of hash `at`: the first key of the new partition.
+    pub key: Option<ItemKey>,
 }
 
 /// Observes consumed throughput per partition and decides splits for heat.
@@ -125,6 +205,26 @@ impl HeatTracker {
             window_started: 0,
             write_weight,
             caps_milli_per_s: (caps.0 * 1_000, caps.1 * 1_000),
+        }
+    }
+
+    /// [`HeatTracker::observe`] of an attempt on `key`: with a sort key, the hot collection's
+    /// sort keys are sampled too, for a split inside it (MODEL.md §2.4).
+    #[inline]
+    pub fn observe_key(&mut self, index: usize, start: u64, key: &ItemKey, access: Access, milli: u64) {
+        self.observe(index, start, key.hash, access, milli);
+        if let (Some(sort), true) = (&key.sort, self.params.enabled) {
+            self.observe_sort(index, key, sort, access, milli);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn observe_sort(&mut self, index: usize, key: &ItemKey, sort: &KeyValue, access: Access, milli: u64) {
+        let weight = if access == Access::Write { self.write_weight } else { 1 };
+        let p = &mut self.partitions[index];
+        if p.candidate == key.hash {
+            p.sorts.record(key, sort, milli * weight);
         }
     }
 
@@ -177,7 +277,8 @@ impl HeatTracker {
     }
 
     /// At the end of each window, the splits to make. Call once per simulated second.
-    pub fn decide(&mut self, now: SimTime, table: &Table) -> Vec<SplitDecision> {
+    /// `collections_can_split` is false for a table with local indexes (MODEL.md §2.4).
+    pub fn decide(&mut self, now: SimTime, table: &Table, collections_can_split: bool) -> Vec<SplitDecision> {
         let second = now.second();
         if !self.params.enabled || second < self.window_started + self.params.window_seconds {
             return Vec::new();
@@ -192,11 +293,20 @@ impl HeatTracker {
             let single_item = p.candidate_heat as f64 > self.params.single_item_share * p.total_heat as f64;
             let (start, last) = (table.partitions()[index].start(), table.partition_last_hash(index));
             let partition = table.partitions()[index].id();
+            // A hot item collection with sort keys: split inside it at the traffic-weighted median
+            // sort key, unless the accesses are monotonic or an LSI forbids it (MODEL.md §2.4).
+            let inside = (hot && !p.pending && single_item && collections_can_split)
+                .then(|| p.sorts.split_key(p.candidate_heat, self.params.monotonic_share))
+                .flatten()
+                .filter(|k| k.hash == p.candidate);
             if hot && !p.pending && !single_item {
                 if let Some(at) = weighted_median(&p.bins, p.shift, start, last) {
                     p.pending = true;
-                    decisions.push(SplitDecision { partition, at });
+                    decisions.push(SplitDecision { partition, at, key: None });
                 }
+            } else if let Some(key) = inside {
+                p.pending = true;
+                decisions.push(SplitDecision { partition, at: key.hash, key: Some(key) });
             } else if hot && !p.pending && self.params.isolate_hot_items {
                 // Cut just below and just above the item's hash; nothing to cut where the item
                 // already bounds the partition.
@@ -204,7 +314,7 @@ impl HeatTracker {
                 let cuts = [(item > start).then_some(item), (item < last).then(|| item + 1)];
                 for at in cuts.into_iter().flatten() {
                     p.pending = true;
-                    decisions.push(SplitDecision { partition, at });
+                    decisions.push(SplitDecision { partition, at, key: None });
                 }
             }
             p.reset();
@@ -252,7 +362,7 @@ mod tests {
                 let index = t.partition_index(hash);
                 tracker.observe(index, t.partitions()[index].start(), hash, Access::Write, 1_000);
             }
-            decisions.extend(tracker.decide(SimTime::from_secs(s + 1), t));
+            decisions.extend(tracker.decide(SimTime::from_secs(s + 1), t, true));
         }
         decisions
     }
@@ -286,6 +396,57 @@ mod tests {
         let hot = mix64(7);
         let decisions = drive(&mut tracker, &t, |i| if i % 10 < 8 { hot } else { mix64(i) }, 950, 120);
         assert!(decisions.is_empty(), "{decisions:?}");
+    }
+
+    /// Drives `per_second` writes of one item collection (hash `hot`, partition key 7) with sort
+    /// keys `sorts(i)` for `seconds`.
+    fn drive_collection(
+        tracker: &mut HeatTracker,
+        t: &Table,
+        sorts: impl Fn(u64) -> i64,
+        seconds: u64,
+        collections_can_split: bool,
+    ) -> Vec<SplitDecision> {
+        let mut decisions = Vec::new();
+        for s in 0..seconds {
+            for i in 0..950 {
+                let key = ItemKey::new(KeyValue::N(7), Some(KeyValue::N(sorts(s * 950 + i))));
+                let index = t.partition_of(&key);
+                tracker.observe_key(index, t.partitions()[index].start(), &key, Access::Write, 1_000);
+            }
+            decisions.extend(tracker.decide(SimTime::from_secs(s + 1), t, collections_can_split));
+        }
+        decisions
+    }
+
+    /// MODEL.md §2.4: a hot item collection read or written across its sort keys splits inside
+    /// it, at the traffic-weighted median sort key.
+    #[test]
+    fn a_hot_item_collection_splits_at_its_median_sort_key() {
+        let t = table(1);
+        let mut tracker = HeatTracker::new(HeatParams::default(), &t, (3_000, 1_000));
+        let decisions = drive_collection(&mut tracker, &t, |i| (mix64(i) % 1_000) as i64, 60, true);
+        assert_eq!(decisions.len(), 1, "{decisions:?}");
+        let key = decisions[0].key.clone().expect("inside the collection");
+        let Some(KeyValue::N(sk)) = key.sort else { panic!("{key:?}") };
+        assert!((350..650).contains(&sk), "near the median of 0..1000, got {sk}");
+        assert_eq!(key.partition, KeyValue::N(7));
+    }
+
+    /// MODEL.md §2.4: an ever-increasing sort key would not benefit from a split inside the
+    /// collection; nor may a collection of a table with an LSI split. Both fall back to
+    /// isolating the collection's hash.
+    #[test]
+    fn monotonic_sort_keys_and_lsi_tables_do_not_split_inside() {
+        let t = table(1);
+        let hot = KeyValue::N(7).hash();
+        let mut tracker = HeatTracker::new(HeatParams::default(), &t, (3_000, 1_000));
+        let decisions = drive_collection(&mut tracker, &t, |i| i as i64, 60, true);
+        assert!(decisions.iter().all(|d| d.key.is_none()), "{decisions:?}");
+        assert_eq!(decisions.iter().map(|d| d.at).collect::<Vec<_>>(), [hot, hot + 1]);
+        let mut tracker = HeatTracker::new(HeatParams::default(), &t, (3_000, 1_000));
+        let decisions = drive_collection(&mut tracker, &t, |i| (mix64(i) % 1_000) as i64, 60, false);
+        assert!(decisions.iter().all(|d| d.key.is_none()), "{decisions:?}");
     }
 
     #[test]

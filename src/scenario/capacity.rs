@@ -149,6 +149,7 @@ pub(super) fn params(
     }
     share(p, "capacity.heat_threshold", c.heat_threshold, &mut heat.threshold);
     share(p, "capacity.heat_single_item_share", c.heat_single_item_share, &mut heat.single_item_share);
+    share(p, "capacity.heat_monotonic_share", c.heat_monotonic_share, &mut heat.monotonic_share);
     share(p, "capacity.on_demand_growth_threshold", c.on_demand_growth_threshold, &mut growth.threshold);
     (capacity, heat, growth)
 }

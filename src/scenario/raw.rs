@@ -239,6 +239,8 @@ pub struct RawCapacity {
     #[serde(default)]
     pub heat_single_item_share: Option<f64>,
     #[serde(default)]
+    pub heat_monotonic_share: Option<f64>,
+    #[serde(default)]
     pub isolate_hot_items: Option<bool>,
     #[serde(default)]
     pub admission: Option<String>,

@@ -497,7 +497,8 @@ impl World {
             }
         }
         self.split_indexes_for_size(end, config);
-        for decision in self.heat.decide(end, self.table.base()) {
+        let collections_can_split = self.table.collections_can_split();
+        for decision in self.heat.decide(end, self.table.base(), collections_can_split) {
             let due = end.plus_micros(config.heat.delay_seconds * MICROS_PER_SECOND);
             if due.micros() < config.duration_us {
                 queue.push(due, Event::Split(decision));
@@ -550,8 +551,11 @@ impl World {
 
     /// Applies a split for heat decided a delay ago to the partition that now holds its hash.
     fn apply_split<O: Observer>(&mut self, now: SimTime, decision: SplitDecision, observer: &mut O) {
-        let index = self.table.base().partition_index(decision.at);
-        if !self.split(now, index, SplitPoint::Hash(decision.at), observer) {
+        let (index, at) = match decision.key {
+            Some(key) => (self.table.base().partition_of(&key), SplitPoint::Key(key)),
+            None => (self.table.base().partition_index(decision.at), SplitPoint::Hash(decision.at)),
+        };
+        if !self.split(now, index, at, observer) {
             self.heat.cancel_pending(index);
         }
     }
@@ -654,7 +658,7 @@ impl Client<'_> {
         match outcome {
             Ok((index, access, milli)) => {
                 let partition = &world.table.base().partitions()[index];
-                world.heat.observe(index, partition.start(), request.key.hash, access, milli);
+                world.heat.observe_key(index, partition.start(), &request.key, access, milli);
                 match access {
                     Access::Read => world.second_milli.0 += milli,
                     Access::Write => world.second_milli.1 += milli,
@@ -741,7 +745,11 @@ impl Client<'_> {
                     } else {
                         partition.start()
                     };
-                    world.heat.observe(c.partition, partition.start(), hash, c.access, c.milli);
+                    if hash == key.hash {
+                        world.heat.observe_key(c.partition, partition.start(), key, c.access, c.milli);
+                    } else {
+                        world.heat.observe(c.partition, partition.start(), hash, c.access, c.milli);
+                    }
                     match c.access {
                         Access::Read => world.second_milli.0 += c.milli,
                         Access::Write => world.second_milli.1 += c.milli,

@@ -359,3 +359,31 @@ fn index_runs_are_deterministic() {
     let (b, _) = run(&text);
     assert_eq!(a.seconds, b.seconds);
 }
+
+/// MODEL.md §2.4, the shipped scenario: a hot item collection throttles until split for heat
+/// cuts it by sort key, six minutes in (a 60 s window and a 300 s delay); with an LSI, or with
+/// reads chasing an ever-increasing sort key, it never splits.
+#[test]
+fn a_hot_item_collection_splits_for_heat_by_sort_key() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/collection-split.toml");
+    let text = std::fs::read_to_string(&path).expect("the shipped scenario");
+    let scenario = ddbsim::scenario::parse(&path, &text).expect("valid");
+    let run_of = |s: &ddbsim::scenario::Scenario| {
+        let mut m = Metrics::default();
+        let out = ddbsim::sim::run(&s.config, s.seed.unwrap_or(1), &mut m, &mut |_| {});
+        (m, out)
+    };
+    let (m, out) = run_of(&scenario);
+    assert_eq!((out.initial_partitions, out.splits), (3, 1));
+    let throttled =
+        |from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>() as f64;
+    // 4,000 reads a second against the partition's 3,000 RCU: about 1,000 throttled a second...
+    assert!((900.0..1_100.0).contains(&(throttled(10, 350) / 340.0)));
+    // ...until the split at 360 s, then none.
+    assert_eq!(throttled(362, 600), 0.0);
+    for variant in &scenario.variants {
+        // The collection may be isolated (cut around its hash), which does not spread it.
+        let (m, _) = run_of(variant);
+        assert!(m.seconds[400..600].iter().all(|s| s.throttled > 800), "{:?}", variant.variant);
+    }
+}
