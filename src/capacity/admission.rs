@@ -301,6 +301,19 @@ impl Admission {
         Admission { read, write, mode }
     }
 
+    /// Admission for a table that switches to billing mode `mode` at `now` (MODEL.md §4.3): new
+    /// buckets, which start earning then.
+    pub fn switched(mode: BillingMode, partitions: usize, p: &CapacityParams, now: SimTime) -> Admission {
+        let mut a = Admission::new(mode, partitions, p);
+        for side in [&mut a.read, &mut a.write] {
+            side.table = side.table.take().map(|b| b.starting_at(now));
+            side.partitions =
+                std::mem::take(&mut side.partitions).into_iter().map(|b| b.starting_at(now)).collect();
+            side.legacy = side.legacy.take().map(|l| l.starting_at(now));
+        }
+        a
+    }
+
     /// A provisioned table's admission.
     pub fn provisioned(
         read_units: u64,

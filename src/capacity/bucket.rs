@@ -33,6 +33,13 @@ impl TokenBucket {
         }
     }
 
+    /// The same bucket, its balance unchanged, as if created at `now`: it earns nothing for the
+    /// time before (a table that switched billing mode starts its new buckets then).
+    pub fn starting_at(mut self, now: SimTime) -> TokenBucket {
+        self.refilled_at = now;
+        self
+    }
+
     /// Adds the tokens earned since the last refill. Time never runs backwards; an earlier `now`
     /// is ignored.
     #[inline]

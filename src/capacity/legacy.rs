@@ -42,6 +42,12 @@ pub struct Allocations {
 }
 
 impl Allocations {
+    /// These allocations as if created at `now` (see [`TokenBucket::starting_at`]).
+    pub fn starting_at(mut self, now: SimTime) -> Allocations {
+        self.buckets = self.buckets.into_iter().map(|b| b.starting_at(now)).collect();
+        self
+    }
+
     /// `provisioned_units` split evenly over `partitions`, each keeping `burst_seconds` of unused
     /// allocation, none above `cap_units` (the partition's own ceiling).
     pub fn new(provisioned_units: u64, partitions: usize, burst_seconds: u64, cap_units: u64) -> Allocations {

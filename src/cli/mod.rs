@@ -260,14 +260,35 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
     for (reason, count) in &s.throttles_by_reason {
         let _ = writeln!(o, "             {count} {reason}");
     }
+    // The table's own units against its capacity; each global index's against its own.
+    let global = |i: &&crate::report::summary::IndexSummary| i.consumed.clone();
+    let (index_read, index_write) = s
+        .indexes
+        .iter()
+        .filter_map(|i| global(&i))
+        .fold((0.0, 0.0), |(r, w), c| (r + c.read_units, w + c.write_units));
     let _ = writeln!(
         o,
         "  consumed   {:.1} RCU/s of {} {ceiling}, {:.1} WCU/s of {}",
-        s.consumed.read_units / secs,
+        (s.consumed.read_units - index_read) / secs,
         s.capacity.final_read_capacity,
-        s.consumed.write_units / secs,
+        (s.consumed.write_units - index_write) / secs,
         s.capacity.final_write_capacity
     );
+    for ix in &s.indexes {
+        if let Some(c) = &ix.consumed {
+            let of = |cap: Option<u64>| cap.map_or(String::new(), |c| format!(" of {c}"));
+            let _ = writeln!(
+                o,
+                "  index      {}: {:.1} RCU/s{}, {:.1} WCU/s{}",
+                ix.name,
+                c.read_units / secs,
+                of(ix.provisioned_read_capacity),
+                c.write_units / secs,
+                of(ix.provisioned_write_capacity)
+            );
+        }
+    }
     let _ = writeln!(
         o,
         "  latency    p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

@@ -31,7 +31,10 @@ K = { distribution = "uniform", count = 10 }
 #[test]
 fn each_option_gets_its_own_billing_and_no_schedule() {
     let c = scenario(PROVISIONED);
-    assert_eq!(c.schedule, vec![(SimTime::from_secs(600), 500, 900)]);
+    assert_eq!(
+        c.schedule,
+        vec![(SimTime::from_secs(600), BillingMode::Provisioned { read_units: 500, write_units: 900 })]
+    );
     let od = on_demand_config(&c);
     assert_eq!(od.billing, BillingMode::OnDemand { max_read_units: None, max_write_units: None });
     assert!(od.schedule.is_empty() && od.auto_scaling.read.is_none() && od.auto_scaling.write.is_none());

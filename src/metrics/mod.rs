@@ -343,6 +343,11 @@ impl crate::sim::Observer for Metrics {
         }
     }
 
+    fn attempted(&mut self, now: SimTime, key: &ItemKey) {
+        self.second(now.second()).attempts += 1;
+        self.keys.record(&key.partition, key.hash, false);
+    }
+
     fn errored(&mut self, _now: SimTime, error: crate::sim::RequestError) {
         *self.errors.entry(error).or_insert(0) += 1;
     }

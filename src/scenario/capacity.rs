@@ -201,19 +201,24 @@ pub(super) fn auto_scaling(
 }
 
 /// `[[table.schedule]]`: capacity changes at given times, for provisioned tables, in time order.
+/// Switches from provisioned to on-demand mode allowed in a rolling 24 hours (MODEL.md §4.3,
+/// current documentation: "up to four times in a 24-hour rolling window"; switching back to
+/// provisioned is allowed at any time).
+pub const ON_DEMAND_SWITCHES_PER_DAY: usize = 4;
+
 pub(super) fn schedule(
     p: &mut Problems,
     t: &RawTable,
     billing: Option<BillingMode>,
-) -> Vec<(SimTime, u64, u64)> {
-    let Some(BillingMode::Provisioned { read_units, write_units }) = billing else {
-        if !t.schedule.is_empty() && matches!(billing, Some(BillingMode::OnDemand { .. })) {
-            p.add("table.schedule", "capacity changes apply to provisioned tables only");
-        }
-        return Vec::new();
+) -> Vec<(SimTime, BillingMode)> {
+    let Some(initial) = billing else { return Vec::new() };
+    let (mut read, mut write) = match initial {
+        BillingMode::Provisioned { read_units, write_units } => (Some(read_units), Some(write_units)),
+        BillingMode::OnDemand { .. } => (None, None),
     };
-    let (mut read, mut write) = (read_units, write_units);
-    let mut changes = Vec::new();
+    let mut mode = initial;
+    let mut switches_to_on_demand: Vec<u64> = Vec::new();
+    let mut changes: Vec<(SimTime, BillingMode)> = Vec::new();
     for (i, change) in t.schedule.iter().enumerate() {
         let path = format!("table.schedule[{i}]");
         let at = match &change.at {
@@ -228,18 +233,80 @@ pub(super) fn schedule(
             );
             continue;
         };
-        if change.read_capacity.is_none() && change.write_capacity.is_none() {
-            p.add(path.clone(), "changes nothing: give read_capacity, write_capacity or both");
-        }
-        read = positive_int(p, &format!("{path}.read_capacity"), change.read_capacity, 1, TABLE_QUOTA_UNITS)
-            .unwrap_or(read);
-        write =
-            positive_int(p, &format!("{path}.write_capacity"), change.write_capacity, 1, TABLE_QUOTA_UNITS)
-                .unwrap_or(write);
-        if changes.last().is_some_and(|&(last, _, _): &(SimTime, u64, u64)| last.micros() > at) {
+        if changes.last().is_some_and(|&(last, _)| last.micros() > at) {
             p.add(format!("{path}.at"), "changes must be listed in time order");
         }
-        changes.push((SimTime(at), read, write));
+        let target = match change.billing_mode.as_deref() {
+            None => mode,
+            Some("provisioned") => BillingMode::Provisioned { read_units: 0, write_units: 0 },
+            Some("on_demand") => BillingMode::OnDemand { max_read_units: None, max_write_units: None },
+            Some(other) => {
+                p.add(format!("{path}.billing_mode"), one_of("", other, &["provisioned", "on_demand"]));
+                continue;
+            }
+        };
+        match target {
+            BillingMode::OnDemand { .. } => {
+                for (key, value) in
+                    [("read_capacity", change.read_capacity), ("write_capacity", change.write_capacity)]
+                {
+                    if value.is_some() {
+                        p.add(format!("{path}.{key}"), "does not apply to an on-demand table");
+                    }
+                }
+                if matches!(mode, BillingMode::OnDemand { .. }) {
+                    if change.billing_mode.is_some() {
+                        p.add(format!("{path}.billing_mode"), "the table is already on demand then");
+                    } else {
+                        p.add(path.clone(), "capacity changes apply to provisioned tables only; switch with billing_mode = \"provisioned\"");
+                    }
+                    continue;
+                }
+                // MODEL.md §4.3: at most four switches to on demand in any 24 hours.
+                let day = 86_400 * 1_000_000;
+                let recent = switches_to_on_demand.iter().filter(|&&s| s + day > at).count();
+                if recent >= ON_DEMAND_SWITCHES_PER_DAY {
+                    p.add(format!("{path}.billing_mode"), format!("a table can switch to on-demand mode at most {ON_DEMAND_SWITCHES_PER_DAY} times in 24 hours (MODEL.md §4.3)"));
+                }
+                switches_to_on_demand.push(at);
+                mode = target;
+            }
+            BillingMode::Provisioned { .. } => {
+                let switching = matches!(mode, BillingMode::OnDemand { .. });
+                if change.read_capacity.is_none() && change.write_capacity.is_none() && !switching {
+                    p.add(path.clone(), "changes nothing: give read_capacity, write_capacity or both");
+                }
+                if switching {
+                    for (key, value) in
+                        [("read_capacity", change.read_capacity), ("write_capacity", change.write_capacity)]
+                    {
+                        if value.is_none() {
+                            p.add(format!("{path}.{key}"), "is required when switching to provisioned mode");
+                        }
+                    }
+                }
+                let r = positive_int(
+                    p,
+                    &format!("{path}.read_capacity"),
+                    change.read_capacity,
+                    1,
+                    TABLE_QUOTA_UNITS,
+                )
+                .or(read);
+                let w = positive_int(
+                    p,
+                    &format!("{path}.write_capacity"),
+                    change.write_capacity,
+                    1,
+                    TABLE_QUOTA_UNITS,
+                )
+                .or(write);
+                let (Some(r), Some(w)) = (r, w) else { continue };
+                (read, write) = (Some(r), Some(w));
+                mode = BillingMode::Provisioned { read_units: r, write_units: w };
+            }
+        }
+        changes.push((SimTime(at), mode));
     }
     changes
 }

@@ -115,6 +115,8 @@ pub struct RawScheduled {
     pub read_capacity: Option<i64>,
     #[serde(default)]
     pub write_capacity: Option<i64>,
+    #[serde(default)]
+    pub billing_mode: Option<String>,
 }
 
 /// One `[[workload]]`.

@@ -62,8 +62,9 @@ pub struct SimConfig {
     pub growth: GrowthParams,
     /// Auto scaling of provisioned capacity.
     pub auto_scaling: AutoScalingParams,
-    /// Capacity changes at given times (UpdateTable), in time order: (time, RCU, WCU).
-    pub schedule: Vec<(SimTime, u64, u64)>,
+    /// Capacity changes and billing-mode switches at given times (UpdateTable), in time order:
+    /// the billing mode from then on (a provisioned one with its RCU and WCU).
+    pub schedule: Vec<(SimTime, BillingMode)>,
     /// Workloads, in scenario order.
     pub workloads: Vec<WorkloadSpec>,
     /// The client's retry profile.
@@ -157,6 +158,9 @@ pub trait Observer {
     fn index_charged(&mut self, _now: SimTime, _index: usize, _access: Access, _milli: u64) {}
     /// A request ended with an error other than throttling.
     fn errored(&mut self, _now: SimTime, _error: RequestError) {}
+    /// An attempt on `key` was admitted without charging the table (a read of a global index),
+    /// or ended with an error that charged nothing: it counts as an attempt all the same.
+    fn attempted(&mut self, _now: SimTime, _key: &ItemKey) {}
 }
 
 /// A secondary index at the end of a run.
@@ -215,6 +219,8 @@ enum Event {
     Split(SplitDecision),
     /// New provisioned capacity (RCU, WCU) takes effect; `scaled` if auto scaling asked for it.
     SetCapacity { read_units: u64, write_units: u64, scaled: bool },
+    /// The table switches billing mode, or changes its provisioned capacity (a schedule entry).
+    SetBilling(BillingMode),
 }
 
 /// One generator per workload: its arrivals and random streams.
@@ -330,8 +336,8 @@ pub fn run<O: Observer>(
     let mut latency_rng = stream(seed, "client/latency");
     let mut quota = RetryQuota::new(&config.retry);
     let mut queue: EventQueue<Event> = EventQueue::default();
-    for &(at, read_units, write_units) in &config.schedule {
-        queue.push(at, Event::SetCapacity { read_units, write_units, scaled: false });
+    for &(at, mode) in &config.schedule {
+        queue.push(at, Event::SetBilling(mode));
     }
     let mut events = 0u64;
     let mut now = SimTime::ZERO;
@@ -414,6 +420,7 @@ pub fn run<O: Observer>(
             _ => match client.queue.pop().map(|(_, e)| e) {
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
                 Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
+                Some(Event::SetBilling(mode)) => world.set_billing(now, config, mode, observer),
                 Some(Event::SetCapacity { read_units, write_units, scaled }) => {
                     world.set_capacity(now, config, (read_units, write_units), observer);
                     if scaled {
@@ -487,7 +494,8 @@ impl World {
             let (read, write) = self.minute_milli;
             self.minute_milli = (0, 0);
             let consumed = (read as f64 / 60_000.0, write as f64 / 60_000.0);
-            if self.scaler.enabled() {
+            let provisioned = matches!(self.admission.mode(), BillingMode::Provisioned { .. });
+            if self.scaler.enabled() && provisioned {
                 if let Some((read_units, write_units)) =
                     self.scaler.minute(end.second(), consumed, self.admission.ceiling_units())
                 {
@@ -562,6 +570,35 @@ impl World {
 
     /// New provisioned capacity. If the partitions cannot serve it, they double until they can
     /// (MODEL.md §2.2: "DynamoDB will double the current number of partitions").
+    /// A schedule entry: new provisioned capacity, or a switch of billing mode (MODEL.md §4.3).
+    /// Switching to on demand keeps the partitions, which serve at least the highest capacity
+    /// ever provisioned ("the old provisioned maximum", §10.4), and starts on-demand growth from
+    /// them; switching to provisioned sets the given capacity, doubling partitions if needed.
+    fn set_billing<O: Observer>(
+        &mut self,
+        now: SimTime,
+        config: &SimConfig,
+        mode: BillingMode,
+        observer: &mut O,
+    ) {
+        let partitions = self.table.base().partition_count();
+        match (self.admission.mode(), mode) {
+            (BillingMode::Provisioned { .. }, BillingMode::Provisioned { read_units, write_units }) => {
+                self.set_capacity(now, config, (read_units, write_units), observer);
+            }
+            (BillingMode::Provisioned { .. }, BillingMode::OnDemand { .. }) => {
+                self.admission = Admission::switched(mode, partitions, &config.capacity, now);
+                self.growth = Some(OnDemandGrowth::new(config.growth.clone()));
+            }
+            (BillingMode::OnDemand { .. }, BillingMode::Provisioned { read_units, write_units }) => {
+                self.admission = Admission::switched(mode, partitions, &config.capacity, now);
+                self.growth = None;
+                self.set_capacity(now, config, (read_units, write_units), observer);
+            }
+            (BillingMode::OnDemand { .. }, BillingMode::OnDemand { .. }) => {}
+        }
+    }
+
     fn set_capacity<O: Observer>(
         &mut self,
         now: SimTime,
@@ -766,6 +803,9 @@ impl Client<'_> {
                 }
                 Target::Index(i) => observer.index_charged(now, usize::from(i), c.access, c.milli),
             }
+        }
+        if primary {
+            observer.attempted(now, key);
         }
         if let Some(index) = wrote {
             if world.table.partition_storage_bytes(index) >= self.config.capacity.partition_size_limit_bytes {

@@ -233,3 +233,70 @@ fn full_partitions_split_for_size_and_keep_every_item() {
     assert!(out.table.partitions().iter().all(|p| p.storage_bytes() < 5_000_000));
     assert!(out.table.partitions().iter().all(|p| p.storage_bytes() > 1_000_000), "median splits");
 }
+
+/// MODEL.md §4.3: a provisioned table throttling at 1,000 WCU switches to on demand at 60 s and
+/// serves its 1,800 writes per second from the partitions it has (2, so 2,000 WRU); back to
+/// provisioned at 120 s with 500 WCU, it throttles again.
+#[test]
+fn billing_mode_switches_in_the_schedule() {
+    let text = r#"name = "t"
+duration = "180s"
+seed = 4
+[table]
+name = "T"
+partition_key = "K"
+read_capacity = 1000
+write_capacity = 1000
+[[table.schedule]]
+at = "60s"
+billing_mode = "on_demand"
+[[table.schedule]]
+at = "120s"
+billing_mode = "provisioned"
+read_capacity = 1000
+write_capacity = 500
+[[workload]]
+name = "w"
+operation = "put"
+rate = 1800
+item_bytes = 1000
+[workload.attributes]
+K = { distribution = "uniform", count = 1_000_000 }
+[client]
+retry = "none"
+"#;
+    let (m, out) = run(text);
+    let throttled = |from: usize, to: usize| {
+        m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>() as f64 / (to - from) as f64
+    };
+    assert!((700.0..900.0).contains(&throttled(5, 60)), "{}", throttled(5, 60));
+    assert!(throttled(62, 120) < 5.0, "{}", throttled(62, 120));
+    assert!((1_200.0..1_400.0).contains(&throttled(125, 180)), "{}", throttled(125, 180));
+    assert_eq!(m.table_states[90].write_ceiling_units, 2_000, "on demand: two partitions' 1,000 WRU");
+    assert_eq!(out.admission.ceiling_units(), (1_000, 500));
+}
+
+/// MODEL.md §4.3: at most four switches to on demand in 24 hours, and capacity changes of an
+/// on-demand table are errors naming the entry.
+#[test]
+fn billing_mode_switches_respect_the_limits() {
+    let mut text = String::from(
+        "name = \"t\"\nduration = \"1d\"\n[table]\nname = \"T\"\npartition_key = \"K\"\nread_capacity = 100\nwrite_capacity = 100\n",
+    );
+    for hour in 1..=5 {
+        text += &format!("[[table.schedule]]\nat = \"{}h\"\nbilling_mode = \"on_demand\"\n", 2 * hour - 1);
+        text += &format!("[[table.schedule]]\nat = \"{}h\"\nbilling_mode = \"provisioned\"\nread_capacity = 100\nwrite_capacity = 100\n", 2 * hour);
+    }
+    text += "[[workload]]\nname = \"w\"\noperation = \"get\"\nrate = 1\n[workload.attributes]\nK = { distribution = \"uniform\", count = 10 }\n";
+    let err = ddbsim::scenario::parse(Path::new("s.toml"), &text).expect_err("a fifth switch in a day");
+    let message = err.to_string();
+    assert!(message.contains("table.schedule[8].billing_mode: a table can switch to on-demand mode at most 4 times in 24 hours"), "{message}");
+    let on_demand = "name = \"t\"\nduration = \"1h\"\n[table]\nname = \"T\"\npartition_key = \"K\"\nbilling_mode = \"on_demand\"\n[[table.schedule]]\nat = \"10m\"\nwrite_capacity = 5\n[[workload]]\nname = \"w\"\noperation = \"get\"\nrate = 1\n[workload.attributes]\nK = { distribution = \"uniform\", count = 10 }\n";
+    let message = ddbsim::scenario::parse(Path::new("s.toml"), on_demand)
+        .expect_err("no capacity on demand")
+        .to_string();
+    assert!(
+        message.contains("table.schedule[0].write_capacity: does not apply to an on-demand table"),
+        "{message}"
+    );
+}
