@@ -20,6 +20,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub workload: Vec<RawWorkload>,
     #[serde(default)]
+    pub trace: Option<RawTrace>,
+    #[serde(default)]
     pub client: Option<RawClient>,
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
@@ -115,6 +117,19 @@ pub struct RawWorkload {
     pub stop: Option<toml::Value>,
     #[serde(default)]
     pub arrivals: Option<String>,
+}
+
+/// `[trace]`: a request log replayed alongside (or instead of) the workloads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    pub file: String,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub time_unit: Option<String>,
+    #[serde(default)]
+    pub speed: Option<f64>,
 }
 
 /// An attribute generator in `[workload.attributes]`.

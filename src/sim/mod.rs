@@ -5,7 +5,8 @@
 //! This layer contains no DynamoDB rule: it asks the engine and the capacity policies what
 //! happens to each attempt and each second, applies their decisions (splits) to the engine, and
 //! reports every outcome to an [`Observer`]. A read of a write-sharded key is one request of
-//! several GetItem calls ([`fanout`]).
+//! several GetItem calls ([`fanout`]). A replayed trace is one more arrival source, whose
+//! requests belong to its pseudo-workloads ([`crate::workload::trace`]).
 
 pub mod fanout;
 pub mod queue;
@@ -18,7 +19,7 @@ use crate::capacity::{
 use crate::engine::{initial_partition_count, Access, ItemKey, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
-use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
+use crate::workload::{Arrivals, DrawState, OperationKind, Replay, TraceReplay, WorkloadSpec};
 use fanout::{FanOuts, NO_GROUP};
 pub use queue::EventQueue;
 pub use retry::{LatencyModel, RetryProfile, RetryQuota};
@@ -42,8 +43,10 @@ pub struct SimConfig {
     pub auto_scaling: AutoScalingParams,
     /// Capacity changes at given times (UpdateTable), in time order: (time, RCU, WCU).
     pub schedule: Vec<(SimTime, u64, u64)>,
-    /// Workloads, in scenario order.
+    /// Workloads, in scenario order, then the trace's pseudo-workloads (one per class).
     pub workloads: Vec<WorkloadSpec>,
+    /// A trace replayed alongside the workloads, if any.
+    pub trace: Option<TraceReplay>,
     /// The client's retry profile.
     pub retry: RetryProfile,
     /// Round trip of one attempt as the client sees it. Undocumented ("single-digit
@@ -72,6 +75,7 @@ impl SimConfig {
             auto_scaling: AutoScalingParams::default(),
             schedule: Vec::new(),
             workloads,
+            trace: None,
             retry: RetryProfile::aws_sdk_standard(),
             attempt_latency: LatencyModel::Constant(5_000),
             duration_us,
@@ -165,6 +169,10 @@ struct Source {
     state: DrawState,
 }
 
+/// The arrival source index of the trace: after every workload, so that a generated arrival
+/// at the same time as a trace request goes first.
+const TRACE_SOURCE: usize = usize::MAX;
+
 /// How often, in events, the driver reports progress.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -226,6 +234,7 @@ pub fn run<O: Observer>(
             }
         })
         .collect();
+    let mut replay = Replay::new(config.trace.as_ref());
     let mut fan_outs = FanOuts::default();
     let mut retry_rng = stream(seed, "client/retry");
     let mut latency_rng = stream(seed, "client/latency");
@@ -250,6 +259,7 @@ pub fn run<O: Observer>(
             .iter()
             .enumerate()
             .map(|(i, s)| (s.arrivals.peek_us(), i))
+            .chain(std::iter::once((replay.peek_us(), TRACE_SOURCE)))
             .min()
             .filter(|&(t, _)| t < config.duration_us);
         let queued = client.queue.peek_time();
@@ -264,6 +274,15 @@ pub fn run<O: Observer>(
         }
         now = next;
         match (arrival, queued) {
+            (Some((t, TRACE_SOURCE)), q) if q.is_none_or(|q| q.micros() > t) => {
+                // A recorded request: issued as recorded, through the same client.
+                if let Some((workload, key, item_bytes)) = replay.next_request() {
+                    observer.offered(now);
+                    let request =
+                        Pending { workload, attempt: 1, issued: now, key, item_bytes, group: NO_GROUP };
+                    client.attempt(&mut world, observer, now, request);
+                }
+            }
             (Some((t, i)), q) if q.is_none_or(|q| q.micros() > t) => {
                 let source = &mut sources[i];
                 source.arrivals.advance(&mut source.arrival_rng);

@@ -12,6 +12,7 @@
 
 pub mod attribute;
 pub mod size;
+pub mod trace;
 pub mod traffic;
 pub mod value;
 pub mod zipf;
@@ -21,6 +22,7 @@ use crate::rng::StreamRng;
 pub use attribute::{DrawContext, KeyAttribute, Pick, Sequential};
 use rand::Rng;
 pub use size::{ItemSize, SizeDistribution};
+pub use trace::{KeyText, Replay, Trace, TraceBuilder, TraceClass, TraceReplay};
 pub use traffic::{Arrivals, Process, RateShape, Traffic};
 pub use value::{Hotset, ValueDistribution, Weighted};
 pub use zipf::{Zipf, ZipfError};
