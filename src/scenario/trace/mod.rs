@@ -109,12 +109,21 @@ struct Found<'a> {
 }
 
 impl Found<'_> {
-    /// A problem at `line` of the file, in `field` if the problem is one field's.
+    /// A problem at `line` of the file, in `field` if the problem is one field's. Control
+    /// characters are escaped: a JSON string may hold a newline, and a problem is one line.
     fn at(&mut self, line: usize, field: Option<&str>, message: impl Display) {
         self.total += 1;
         if self.list.len() < MAX_TRACE_PROBLEMS {
             let field = field.map(|f| format!("{f}: ")).unwrap_or_default();
-            self.list.push(format!("{}:{line}: {field}{message}", self.shown));
+            let mut text = format!("{}:{line}: {field}", self.shown);
+            for c in message.to_string().chars() {
+                if c.is_control() {
+                    text.extend(c.escape_default());
+                } else {
+                    text.push(c);
+                }
+            }
+            self.list.push(text);
         }
     }
 
