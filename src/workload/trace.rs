@@ -3,8 +3,9 @@
 //!
 //! Architecture invariants: a [`Trace`] is immutable once built and shared (`Arc`) by every run
 //! that replays it, so variants, seeds and sweep points clone it for free. Its requests are in
-//! time order (records with equal times in the order they were pushed). Each distinct key value
-//! is stored once, with its hash, so replaying a request allocates nothing and hashes nothing.
+//! time order (records with equal times in the order they were pushed). Number keys are stored
+//! in place; each distinct string is stored once, with its hash, so replaying a request
+//! allocates nothing and hashes no string.
 //!
 //! The simulator replays a trace through pseudo-workloads, one per [`TraceClass`] (operation and
 //! consistency) that the trace holds: a replayed request is a request of that workload, so it
@@ -12,7 +13,7 @@
 
 use super::{OperationKind, ValueDistribution, WorkloadSpec};
 use crate::engine::{Consistency, ItemKey, KeyValue};
-use crate::rng::{hash_bytes, mix64};
+use crate::rng::hash_bytes;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::fmt;
 use std::sync::Arc;
@@ -61,8 +62,17 @@ pub enum KeyText<'a> {
     S(&'a str),
 }
 
-/// No sort key, in [`Trace`]'s sort column.
-const NO_SORT: u32 = u32::MAX;
+/// A key value in a trace's columns: a number in place, a string by its index in the trace's
+/// string table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stored {
+    /// No value (a request without a sort key).
+    None,
+    /// A number.
+    N(i64),
+    /// A string: an index into [`Trace`]'s `strings`.
+    S(u32),
+}
 
 /// A trace's requests, in time order, column by column.
 #[derive(Clone, Default)]
@@ -71,16 +81,14 @@ pub struct Trace {
     times_us: Vec<u64>,
     /// Per request: its class, an index into `classes`.
     class: Vec<u8>,
-    /// Per request: its partition-key value, an index into `values`.
-    partition: Vec<u32>,
-    /// Per request: its sort-key value, an index into `values`, or [`NO_SORT`]; empty when no
-    /// request has a sort key.
-    sort: Vec<u32>,
+    /// Per request: its partition-key value.
+    partition: Vec<Stored>,
+    /// Per request: its sort-key value; empty when no request has a sort key.
+    sort: Vec<Stored>,
     /// Per request: the size of the item a put writes, bytes; 0 for reads.
     item_bytes: Vec<u32>,
-    /// The distinct key values, each with its hash (the partition-key hash: used for partition
-    /// keys only).
-    values: Vec<(u64, KeyValue)>,
+    /// The distinct string values, each with its hash as a partition key.
+    strings: Vec<(u64, KeyValue)>,
     /// The classes, in order of first appearance in the file.
     classes: Vec<TraceClass>,
 }
@@ -90,7 +98,7 @@ impl fmt::Debug for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Trace")
             .field("requests", &self.len())
-            .field("distinct_key_values", &self.values.len())
+            .field("distinct_strings", &self.strings.len())
             .field("classes", &self.classes)
             .field("last_us", &self.times_us.last())
             .finish()
@@ -118,44 +126,34 @@ impl Trace {
         &self.times_us
     }
 
+    /// A stored value with its partition-key hash, or `None` for no value.
+    #[inline]
+    fn value(&self, stored: Stored) -> Option<(u64, KeyValue)> {
+        match stored {
+            Stored::None => None,
+            Stored::N(n) => Some((KeyValue::N(n).hash(), KeyValue::N(n))),
+            Stored::S(i) => Some(self.strings[i as usize].clone()),
+        }
+    }
+
     /// Request `i`: its class (an index into [`Trace::classes`]), key and item size.
     #[inline]
     pub fn request(&self, i: usize) -> (u8, ItemKey, u32) {
-        let (hash, partition) = &self.values[self.partition[i] as usize];
-        let sort = match self.sort.get(i) {
-            Some(&s) if s != NO_SORT => Some(self.values[s as usize].1.clone()),
-            _ => None,
-        };
-        (self.class[i], ItemKey { hash: *hash, partition: partition.clone(), sort }, self.item_bytes[i])
+        // Every request has a partition key: the builder takes one.
+        let (hash, partition) = self.value(self.partition[i]).unwrap_or((0, KeyValue::N(0)));
+        let sort = self.sort.get(i).and_then(|&s| self.value(s)).map(|(_, v)| v);
+        (self.class[i], ItemKey { hash, partition, sort }, self.item_bytes[i])
     }
 }
 
-/// Builds a [`Trace`] record by record, sharing repeated key values.
+/// Builds a [`Trace`] record by record, sharing repeated string values.
 #[derive(Default)]
 pub struct TraceBuilder {
     trace: Trace,
-    /// Indices into `trace.values`, by a hash of the value (not the partition-key hash: see
-    /// [`intern_hash`]).
+    /// Indices into `trace.strings`, by [`hash_bytes`] of the text.
     index: HashTable<u32>,
     /// Whether the times pushed so far are in order.
     sorted: bool,
-}
-
-/// The hash that interning looks values up by: cheap, and distinct for a number and the string
-/// of its digits.
-fn intern_hash(key: KeyText<'_>) -> u64 {
-    match key {
-        KeyText::N(n) => mix64(n as u64),
-        KeyText::S(s) => hash_bytes(s.as_bytes()) ^ 1,
-    }
-}
-
-fn same(text: KeyText<'_>, value: &KeyValue) -> bool {
-    match (text, value) {
-        (KeyText::N(a), KeyValue::N(b)) => a == *b,
-        (KeyText::S(a), KeyValue::S(b)) => a == &**b,
-        _ => false,
-    }
 }
 
 impl TraceBuilder {
@@ -196,47 +194,44 @@ impl TraceBuilder {
         };
         // More than 256 classes cannot happen: there are far fewer (operation, consistency) pairs.
         t.class.push(u8::try_from(class).expect("fewer than 256 trace classes"));
-        let partition = self.intern(partition);
+        t.item_bytes.push(item_bytes);
+        let partition = self.store(partition);
         self.trace.partition.push(partition);
         if let Some(sort) = sort {
-            let sort = self.intern(sort);
+            let sort = self.store(sort);
             let t = &mut self.trace;
             // The sort column starts when the first sort key does.
-            t.sort.resize(t.times_us.len() - 1, NO_SORT);
+            t.sort.resize(t.times_us.len() - 1, Stored::None);
             t.sort.push(sort);
         }
-        self.trace.item_bytes.push(item_bytes);
     }
 
-    /// The index of `key` in the value table, added if new.
-    fn intern(&mut self, key: KeyText<'_>) -> u32 {
-        let values = &mut self.trace.values;
-        let hash = intern_hash(key);
+    /// `key` as stored: a number in place, a string added to the string table if new.
+    fn store(&mut self, key: KeyText<'_>) -> Stored {
+        let text = match key {
+            KeyText::N(n) => return Stored::N(n),
+            KeyText::S(text) => text,
+        };
+        let strings = &mut self.trace.strings;
+        let text_of = |i: u32| match &strings[i as usize].1 {
+            KeyValue::S(s) => &**s,
+            _ => "",
+        };
         let entry = self.index.entry(
-            hash,
-            |&i| same(key, &values[i as usize].1),
-            |&i| {
-                let v = &values[i as usize].1;
-                match v {
-                    KeyValue::N(n) => intern_hash(KeyText::N(*n)),
-                    KeyValue::S(s) => intern_hash(KeyText::S(s)),
-                    KeyValue::B(_) => 0,
-                }
-            },
+            hash_bytes(text.as_bytes()),
+            |&i| text_of(i) == text,
+            |&i| hash_bytes(text_of(i).as_bytes()),
         );
         match entry {
-            Entry::Occupied(o) => *o.get(),
+            Entry::Occupied(o) => Stored::S(*o.get()),
             Entry::Vacant(v) => {
-                let value = match key {
-                    KeyText::N(n) => KeyValue::N(n),
-                    KeyText::S(s) => KeyValue::S(s.into()),
-                };
-                // Past 4 billion distinct values the index would wrap: a trace that size does
+                // Past 4 billion distinct strings the index would wrap: a trace that size does
                 // not fit in memory anyway.
-                let i = u32::try_from(values.len()).expect("fewer than 2^32 distinct key values");
-                values.push((value.hash(), value));
+                let i = u32::try_from(strings.len()).expect("fewer than 2^32 distinct strings");
+                let value = KeyValue::S(text.into());
+                strings.push((value.hash(), value));
                 v.insert(i);
-                i
+                Stored::S(i)
             }
         }
     }
@@ -245,7 +240,7 @@ impl TraceBuilder {
     pub fn finish(self) -> Trace {
         let mut t = self.trace;
         if !t.sort.is_empty() {
-            t.sort.resize(t.times_us.len(), NO_SORT);
+            t.sort.resize(t.times_us.len(), Stored::None);
         }
         if !self.sorted {
             let mut order: Vec<u32> = (0..t.times_us.len() as u32).collect();
@@ -324,7 +319,7 @@ mod tests {
         b.push(5, GET, KeyText::N(3), None, 0);
         let t = b.finish();
         assert_eq!(t.len(), 3);
-        assert_eq!(t.values.len(), 2, "user#1 and 3, shared between partition and sort keys");
+        assert_eq!(t.strings.len(), 1, "user#1, stored once");
         let (class, key, bytes) = t.request(1);
         assert_eq!((t.classes()[class as usize], bytes), (PUT, 900));
         assert_eq!(key, ItemKey::new(KeyValue::S("user#1".into()), Some(KeyValue::N(3))));
@@ -334,7 +329,11 @@ mod tests {
         let mut b = TraceBuilder::new();
         b.push(0, GET, KeyText::N(7), None, 0);
         b.push(0, GET, KeyText::S("7"), None, 0);
-        assert_eq!(b.finish().values.len(), 2);
+        let t = b.finish();
+        assert_eq!(
+            (t.request(0).1.partition, t.request(1).1.partition),
+            (KeyValue::N(7), KeyValue::S("7".into()))
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ fn split<'a>(line: &'a str, mut each: impl FnMut(usize, Field<'a>)) -> Result<us
                 return Err(format!("field {}: text after the closing quote", n + 1));
             }
         } else {
-            let end = line[i..].find(',').map_or(bytes.len(), |k| i + k);
+            let end = bytes[i..].iter().position(|&b| b == b',').map_or(bytes.len(), |k| i + k);
             each(n, Field::Text(line[i..end].trim_end_matches([' ', '\t'])));
             i = end;
         }

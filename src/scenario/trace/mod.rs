@@ -3,7 +3,7 @@
 //!
 //! A trace file is read line by line into one reused buffer; a line's fields are borrowed from
 //! it (only quoted CSV fields with escaped quotes and escaped JSON strings are copied), and each
-//! distinct key value is built once ([`TraceBuilder`]). Every bad line is reported as
+//! distinct string key value is built once ([`TraceBuilder`]). Every bad line is reported as
 //! `FILE:LINE: FIELD: what is wrong`: the first [`MAX_TRACE_PROBLEMS`], then a count of the
 //! rest. Reading never panics, whatever the bytes.
 
