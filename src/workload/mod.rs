@@ -1,4 +1,5 @@
-//! Workloads: what the application does, as entities, key attributes, item sizes and traffic.
+//! Workloads: what the application does, as entities, key attributes, item sizes and traffic,
+//! or as a recorded trace of its requests ([`trace`]).
 //!
 //! Architecture invariant: this layer knows nothing of partitions or capacity. It turns random
 //! streams into operations on keys; the simulator decides what happens to them. Drawing a

@@ -1,3 +1,4 @@
+use super::record::{operation, plain_integer, OPERATIONS};
 use super::*;
 use crate::engine::{ItemKey, KeyValue};
 
