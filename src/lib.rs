@@ -13,7 +13,7 @@
 //! |---|---|
 //! | [`engine`] | items, keys, item size, partitions, capacity-unit math, splits |
 //! | [`capacity`] | token buckets, burst, per-partition caps, throttling reasons |
-//! | [`workload`] | entities, key-attribute and item-size distributions, write shards, traffic shapes and arrivals |
+//! | [`workload`] | entities, key-attribute and item-size distributions, write shards, traffic shapes and arrivals, recorded traces |
 //! | [`sim`] | simulated time, event queue, client retries, the driver loop |
 //! | [`scenario`] | TOML parsing and validation with precise error paths, variants, `[expect]` |
 //! | [`metrics`] | per-second and per-partition aggregation, latency histograms |

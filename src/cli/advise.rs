@@ -170,5 +170,11 @@ fn text(base: &Scenario, seed: u64, rows: &[Row], best: Option<&Row>) -> String 
             let _ = writeln!(o, "advice: no shard count up to {} removes key-range throttling; try --max-shards higher, or a different key", rows.len());
         }
     }
+    if base.config.trace.is_some() {
+        let _ = writeln!(
+            o,
+            "note: the [trace]'s requests keep their keys as recorded (write shards apply to generated workloads only), so a hot key of the trace throttles whatever the shard count"
+        );
+    }
     o
 }

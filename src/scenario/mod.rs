@@ -2,7 +2,8 @@
 //!
 //! Two layers, as STYLE.md asks: [`raw`] mirrors the TOML with unknown keys rejected, and
 //! [`validate`] turns it into a [`Scenario`], collecting every problem with its key path. Each
-//! problem is then given the line where that key is written ([`locate`]).
+//! problem is then given the line where that key is written ([`locate`]). Data files that a
+//! scenario names (weights, sizes, rates, a `[trace]`) are read during validation.
 
 pub mod capacity;
 pub mod client;
@@ -16,6 +17,7 @@ pub mod raw;
 mod raw_forms;
 mod request;
 mod size;
+pub mod trace;
 mod traffic;
 pub mod validate;
 pub mod variant;

@@ -20,6 +20,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub workload: Vec<RawWorkload>,
     #[serde(default)]
+    pub trace: Option<RawTrace>,
+    #[serde(default)]
     pub client: Option<RawClient>,
     #[serde(default)]
     pub capacity: Option<RawCapacity>,
@@ -170,6 +172,19 @@ pub struct RawWorkload {
 pub struct RawSortCondition {
     pub op: String,
     pub value: toml::Value,
+}
+
+/// `[trace]`: a request log replayed alongside (or instead of) the workloads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    pub file: String,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub time_unit: Option<String>,
+    #[serde(default)]
+    pub speed: Option<f64>,
 }
 
 /// An attribute generator in `[workload.attributes]`.

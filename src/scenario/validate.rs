@@ -5,7 +5,7 @@ use super::{Problem, Scenario};
 use crate::engine::{Consistency, TableSpec};
 use crate::sim::SimConfig;
 use crate::time::parse_duration_micros;
-use crate::workload::{ItemSize, OperationKind, WorkloadSpec};
+use crate::workload::{ItemSize, OperationKind, TraceClass, TraceReplay, WorkloadSpec};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -205,8 +205,8 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         positive_int(&mut p, "table.initial_partitions", t.initial_partitions, 1, 1_000_000)
             .map(|n| n as u32);
 
-    if raw.workload.is_empty() {
-        p.add("workload", "a scenario needs at least one [[workload]]");
+    if raw.workload.is_empty() && raw.trace.is_none() {
+        p.add("workload", "a scenario needs at least one [[workload]] or a [trace]");
     }
     let indexes = super::index::indexes(&mut p, t, billing);
     let index_params = super::index::params(&mut p, raw.capacity.as_ref());
@@ -218,11 +218,16 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         indexes: &indexes,
         schema: crate::engine::index::Schema::new(partition_key, t.sort_key.as_deref(), &specs),
     };
+    let trace = raw.trace.as_ref().and_then(|r| super::trace::trace(&mut p, r, t.sort_key.is_some(), dir));
     let mut names = BTreeSet::new();
     let mut workloads = Vec::new();
     for (i, w) in raw.workload.iter().enumerate() {
         if !names.insert(w.name.as_str()) {
             p.add(format!("workload[{i}].name"), format!("duplicate workload name \"{}\"", w.name));
+        }
+        if raw.trace.is_some() && w.name.starts_with("trace/") {
+            let message = "names starting with \"trace/\" are the trace's (its requests are reported as trace/get, trace/put, ...)";
+            p.add(format!("workload[{i}].name"), message);
         }
         if let Some(spec) = workload(&mut p, i, w, &keys, (dir, duration_us)) {
             workloads.push(spec);
@@ -246,6 +251,12 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
             message: "internal: validation lost a problem".into(),
         }]);
     };
+    // The trace's requests belong to pseudo-workloads after the scenario's own.
+    let trace = trace.map(|trace| {
+        let first_workload = workloads.len() as u32;
+        workloads.extend(trace.classes().iter().map(TraceClass::workload));
+        TraceReplay { trace: std::sync::Arc::new(trace), first_workload }
+    });
     let config = SimConfig {
         table: TableSpec {
             name: t.name.clone(),
@@ -262,6 +273,7 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         auto_scaling,
         schedule,
         workloads,
+        trace,
         retry,
         attempt_latency,
         duration_us,

@@ -5,7 +5,8 @@
 //! This layer contains no DynamoDB rule: it asks the engine and the capacity policies what
 //! happens to each attempt and each second, applies their decisions (splits) to the engine, and
 //! reports every outcome to an [`Observer`]. A read of a write-sharded key is one request of
-//! several GetItem calls ([`fanout`]).
+//! several GetItem calls ([`fanout`]). A replayed trace is one more arrival source, whose
+//! requests belong to its pseudo-workloads ([`crate::workload::trace`]).
 
 pub mod fanout;
 pub mod ops;
@@ -22,7 +23,7 @@ use crate::engine::{
 };
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
-use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
+use crate::workload::{Arrivals, DrawState, OperationKind, Replay, TraceReplay, WorkloadSpec};
 use fanout::{FanOuts, NO_GROUP};
 pub use ops::RequestError;
 use ops::{Done, Extra, KeyMemory};
@@ -65,8 +66,10 @@ pub struct SimConfig {
     /// Capacity changes and billing-mode switches at given times (UpdateTable), in time order:
     /// the billing mode from then on (a provisioned one with its RCU and WCU).
     pub schedule: Vec<(SimTime, BillingMode)>,
-    /// Workloads, in scenario order.
+    /// Workloads, in scenario order, then the trace's pseudo-workloads (one per class).
     pub workloads: Vec<WorkloadSpec>,
+    /// A trace replayed alongside the workloads, if any.
+    pub trace: Option<TraceReplay>,
     /// The client's retry profile.
     pub retry: RetryProfile,
     /// Round trip of one attempt as the client sees it. Undocumented ("single-digit
@@ -97,6 +100,7 @@ impl SimConfig {
             auto_scaling: AutoScalingParams::default(),
             schedule: Vec::new(),
             workloads,
+            trace: None,
             retry: RetryProfile::aws_sdk_standard(),
             attempt_latency: LatencyModel::Constant(5_000),
             duration_us,
@@ -234,6 +238,10 @@ struct Source {
     scan_segment: u32,
 }
 
+/// The arrival source index of the trace: after every workload, so that a generated arrival
+/// at the same time as a trace request goes first.
+const TRACE_SOURCE: usize = usize::MAX;
+
 /// How often, in events, the driver reports progress.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -331,6 +339,7 @@ pub fn run<O: Observer>(
             }
         })
         .collect();
+    let mut replay = Replay::new(config.trace.as_ref());
     let mut fan_outs = FanOuts::default();
     let mut retry_rng = stream(seed, "client/retry");
     let mut latency_rng = stream(seed, "client/latency");
@@ -355,6 +364,7 @@ pub fn run<O: Observer>(
             .iter()
             .enumerate()
             .map(|(i, s)| (s.arrivals.peek_us(), i))
+            .chain(std::iter::once((replay.peek_us(), TRACE_SOURCE)))
             .min()
             .filter(|&(t, _)| t < config.duration_us);
         let queued = client.queue.peek_time();
@@ -369,6 +379,36 @@ pub fn run<O: Observer>(
         }
         now = next;
         match (arrival, queued) {
+            (Some((t, TRACE_SOURCE)), q) if q.is_none_or(|q| q.micros() > t) => {
+                // A recorded request: issued as recorded, through the same client.
+                if let Some((workload, key, item_bytes)) = replay.next_request() {
+                    observer.offered(now);
+                    // A recorded put carries no index attributes: its item is in no index.
+                    let extra = (config.workloads[workload as usize].operation == OperationKind::Put
+                        && world.table.has_indexes())
+                    .then(|| {
+                        let kind = crate::engine::WriteKind::Put {
+                            item_bytes: u64::from(item_bytes),
+                            attrs: Box::new([]),
+                        };
+                        Box::new(Extra::Write(crate::engine::WriteRequest {
+                            key: key.clone(),
+                            kind,
+                            condition: None,
+                        }))
+                    });
+                    let request = Pending {
+                        workload,
+                        attempt: 1,
+                        issued: now,
+                        key,
+                        item_bytes,
+                        group: NO_GROUP,
+                        extra,
+                    };
+                    client.attempt(&mut world, observer, now, request);
+                }
+            }
             (Some((t, i)), q) if q.is_none_or(|q| q.micros() > t) => {
                 let source = &mut sources[i];
                 source.arrivals.advance(&mut source.arrival_rng);

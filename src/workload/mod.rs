@@ -1,4 +1,5 @@
-//! Workloads: what the application does, as entities, key attributes, item sizes and traffic.
+//! Workloads: what the application does, as entities, key attributes, item sizes and traffic,
+//! or as a recorded trace of its requests ([`trace`]).
 //!
 //! Architecture invariant: this layer knows nothing of partitions or capacity. It turns random
 //! streams into operations on keys; the simulator decides what happens to them. Drawing a
@@ -12,6 +13,7 @@
 
 pub mod attribute;
 pub mod size;
+pub mod trace;
 pub mod traffic;
 pub mod value;
 pub mod zipf;
@@ -21,6 +23,7 @@ use crate::rng::StreamRng;
 pub use attribute::{DrawContext, KeyAttribute, Pick, Sequential};
 use rand::Rng;
 pub use size::{ItemSize, SizeDistribution};
+pub use trace::{KeyText, Replay, Trace, TraceBuilder, TraceClass, TraceReplay};
 pub use traffic::{Arrivals, Process, RateShape, Traffic};
 pub use value::{Hotset, ValueDistribution, Weighted};
 pub use zipf::{Zipf, ZipfError};

@@ -26,10 +26,10 @@ fn base() -> String {
 }
 
 /// splitmix64: tiny, seedable and good enough to pick mutations.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -37,11 +37,11 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -103,7 +103,7 @@ const STRINGS: &[&str] = &[
 ];
 
 /// One random edit of `text`.
-fn mutate(rng: &mut Rng, text: &str) -> String {
+pub(crate) fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     match rng.below(8) {
         0 if !lines.is_empty() => {
