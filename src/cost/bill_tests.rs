@@ -91,8 +91,10 @@ fn reserved_blocks_minimise_the_bill() {
     let mut caps = vec![(1, 1_000); 99];
     caps.push((1, 100));
     let s = states(&caps);
-    let usage =
-        Usage { capacity: Held::PerSecond { states: &s, fallback: (1, 1), extra: (0, 0) }, ..constant(0, 0, 100_000_000) };
+    let usage = Usage {
+        capacity: Held::PerSecond { states: &s, fallback: (1, 1), extra: (0, 0) },
+        ..constant(0, 0, 100_000_000)
+    };
     assert_eq!(price(p, &usage).reserved_write_units, 1_000);
     let ia = price_table("us-east-1", TableClass::StandardIa, false).unwrap();
     assert_eq!(price(&ia, &usage).reserved_usd, None, "not sold for Standard-IA");
