@@ -148,8 +148,18 @@ pub fn check_invariants_with(s: &Value, fan_out: bool) {
     } else {
         assert_eq!(attempts, succeeded + throttled, "attempts == succeeded + throttled");
     }
-    assert_eq!(offered, succeeded + failed, "offered == succeeded + failed");
     assert!(attempts >= offered, "every offered request makes at least one attempt");
+    check_common(s);
+}
+
+/// The invariants that hold whatever a scenario's requests do: every request ends, throttles add
+/// up, capacity is consumed exactly when something succeeded, hot lists are sorted and their
+/// shares are fractions of all attempts, latencies are ordered.
+fn check_common(s: &Value) {
+    let (offered, succeeded, failed) =
+        (u(s, "requests.offered"), u(s, "requests.succeeded"), u(s, "requests.failed"));
+    let (attempts, throttled) = (u(s, "requests.attempts"), u(s, "requests.throttled"));
+    assert_eq!(offered, succeeded + failed, "offered == succeeded + failed");
     assert_eq!(reasons(s).iter().map(|(_, n)| n).sum::<u64>(), throttled, "reasons add up to throttled");
     assert!(reasons(s).iter().all(|&(_, n)| n > 0), "only reasons that occurred are listed");
     let consumed = f(s, "consumed.read_units") + f(s, "consumed.write_units");
@@ -173,6 +183,28 @@ pub fn check_invariants_with(s: &Value, fan_out: bool) {
     }
     let p50 = f(s, "latency_ms.p50");
     assert!(p50 > 0.0 && p50 <= f(s, "latency_ms.p99") && f(s, "latency_ms.p99") <= f(s, "latency_ms.max"));
+}
+
+/// [`check_invariants_with`] for a scenario whose requests can end otherwise than by succeeding
+/// at once or throttling, or whose admitted attempts are not all counted, where only bounds
+/// hold on `requests.attempts`: at least the throttled attempts, at most `succeeded +
+/// throttled + errors` (summary.json `errors`).
+///
+/// - A failed condition consumes capacity (MODEL.md §1.3): its attempt is admitted, its request
+///   fails. A cancelled transaction fails without an admitted attempt.
+/// - Known simulator bug (reported, not fixed here): `sim::Client::charged` counts an attempt
+///   through its first table charge only, so an admitted query or scan of a global secondary
+///   index (charges on the index alone) is not in `requests.attempts`, `hot_partitions` or
+///   `hot_keys`. When it is fixed, scenarios without conditions or transactions can go back to
+///   [`check_invariants_with`].
+pub fn check_invariants_loose(s: &Value) {
+    let (succeeded, failed) = (u(s, "requests.succeeded"), u(s, "requests.failed"));
+    let (attempts, throttled) = (u(s, "requests.attempts"), u(s, "requests.throttled"));
+    let errors: u64 = s["errors"].as_object().map_or(0, |m| m.values().filter_map(Value::as_u64).sum());
+    assert!(attempts >= throttled, "attempts >= throttled");
+    assert!(attempts <= succeeded + throttled + errors, "attempts <= succeeded + throttled + errors");
+    assert!(errors <= failed, "every error fails its request");
+    check_common(s);
 }
 
 /// The hot-key scenario's point (scenarios/hot-key.toml): it throttles, only for the key
