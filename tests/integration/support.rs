@@ -140,16 +140,29 @@ pub fn check_invariants(s: &Value) {
 /// (`fan_out`): such a request succeeds with the last of its calls, so there are at least as
 /// many admitted attempts as successes, not exactly as many.
 pub fn check_invariants_with(s: &Value, fan_out: bool) {
+    let (offered, succeeded) = (u(s, "requests.offered"), u(s, "requests.succeeded"));
+    let (attempts, throttled) = (u(s, "requests.attempts"), u(s, "requests.throttled"));
+    // A request that ends with an error (a failed condition, a cancelled transaction) made one
+    // last attempt that neither succeeded nor throttled.
+    let errors: u64 = s["errors"].as_object().map_or(0, |m| m.values().filter_map(Value::as_u64).sum());
+    assert!(errors <= u(s, "requests.failed"), "every error fails its request");
+    if fan_out {
+        assert!(attempts >= succeeded + throttled + errors, "attempts >= succeeded + throttled + errors");
+    } else {
+        assert_eq!(attempts, succeeded + throttled + errors, "attempts == succeeded + throttled + errors");
+    }
+    assert!(attempts >= offered, "every offered request makes at least one attempt");
+    check_common(s);
+}
+
+/// The invariants that hold whatever a scenario's requests do: every request ends, throttles add
+/// up, capacity is consumed exactly when something succeeded, hot lists are sorted and their
+/// shares are fractions of all attempts, latencies are ordered.
+fn check_common(s: &Value) {
     let (offered, succeeded, failed) =
         (u(s, "requests.offered"), u(s, "requests.succeeded"), u(s, "requests.failed"));
     let (attempts, throttled) = (u(s, "requests.attempts"), u(s, "requests.throttled"));
-    if fan_out {
-        assert!(attempts >= succeeded + throttled, "attempts >= succeeded + throttled");
-    } else {
-        assert_eq!(attempts, succeeded + throttled, "attempts == succeeded + throttled");
-    }
     assert_eq!(offered, succeeded + failed, "offered == succeeded + failed");
-    assert!(attempts >= offered, "every offered request makes at least one attempt");
     assert_eq!(reasons(s).iter().map(|(_, n)| n).sum::<u64>(), throttled, "reasons add up to throttled");
     assert!(reasons(s).iter().all(|&(_, n)| n > 0), "only reasons that occurred are listed");
     let consumed = f(s, "consumed.read_units") + f(s, "consumed.write_units");
