@@ -11,6 +11,7 @@
 //! sharding draws exactly the keys it always drew.
 
 pub mod attribute;
+pub mod preload;
 pub mod size;
 pub mod traffic;
 pub mod value;
@@ -19,6 +20,7 @@ pub mod zipf;
 use crate::engine::{Consistency, ItemKey, KeyValue};
 use crate::rng::StreamRng;
 pub use attribute::{DrawContext, KeyAttribute, Pick, Sequential};
+pub use preload::{Preload, PreloadKeys};
 use rand::Rng;
 pub use size::{ItemSize, SizeDistribution};
 pub use traffic::{Arrivals, Process, RateShape, Traffic};
