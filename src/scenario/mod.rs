@@ -10,6 +10,7 @@ mod datafile;
 mod distribution;
 pub mod expect;
 pub mod locate;
+mod preload;
 pub mod pricing;
 pub mod raw;
 mod raw_forms;

@@ -60,6 +60,18 @@ pub struct RawTable {
     pub auto_scaling: Option<RawAutoScaling>,
     #[serde(default)]
     pub schedule: Vec<RawScheduled>,
+    #[serde(default)]
+    pub preload: Option<RawPreload>,
+}
+
+/// `[table.preload]`: items stored before time zero.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPreload {
+    pub items: i64,
+    pub item_bytes: RawSize,
+    #[serde(default)]
+    pub workload: Option<String>,
 }
 
 /// `[table.auto_scaling]`.

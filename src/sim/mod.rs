@@ -8,6 +8,7 @@
 //! several GetItem calls ([`fanout`]).
 
 pub mod fanout;
+mod preload;
 pub mod queue;
 pub mod retry;
 
@@ -18,8 +19,9 @@ use crate::capacity::{
 use crate::engine::{initial_partition_count, Access, ItemKey, PartitionId, Table, TableSpec};
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
-use crate::workload::{Arrivals, DrawState, OperationKind, WorkloadSpec};
+use crate::workload::{Arrivals, DrawState, OperationKind, Preload, WorkloadSpec};
 use fanout::{FanOuts, NO_GROUP};
+pub use preload::Preloaded;
 pub use queue::EventQueue;
 pub use retry::{LatencyModel, RetryProfile, RetryQuota};
 
@@ -51,6 +53,8 @@ pub struct SimConfig {
     pub attempt_latency: LatencyModel,
     /// Simulated duration during which requests arrive, microseconds.
     pub duration_us: u64,
+    /// Items loaded before time zero (`[table.preload]`), if any.
+    pub preload: Option<Preload>,
 }
 
 impl SimConfig {
@@ -75,6 +79,7 @@ impl SimConfig {
             retry: RetryProfile::aws_sdk_standard(),
             attempt_latency: LatencyModel::Constant(5_000),
             duration_us,
+            preload: None,
         }
     }
 
@@ -124,10 +129,13 @@ pub struct RunOutput {
     pub table: Table,
     /// Admission state at the end.
     pub admission: Admission,
-    /// Partitions at time zero.
+    /// Partitions at time zero, after the preload (if any) and its splits for size.
     pub initial_partitions: u32,
-    /// Partition splits during the run (for heat and, on demand, for growth).
+    /// Partition splits during the run (for heat, for size and, on demand, for growth); the
+    /// preload's splits happen before time zero and are not counted.
     pub splits: u64,
+    /// What the preload stored before time zero, if the run has one.
+    pub preload: Option<Preloaded>,
     /// Simulated time of the last event, microseconds.
     pub end_us: u64,
 }
@@ -190,9 +198,8 @@ pub fn run<O: Observer>(
     observer: &mut O,
     progress: &mut dyn FnMut(SimTime),
 ) -> RunOutput {
-    let partitions = config.initial_partition_count();
-    let table = Table::new(config.table.clone(), partitions);
-    let admission = Admission::new(config.billing, partitions as usize, &config.capacity);
+    let table = Table::new(config.table.clone(), config.initial_partition_count());
+    let admission = Admission::new(config.billing, table.partition_count(), &config.capacity);
     let caps = (config.capacity.partition_read_units, config.capacity.partition_write_units);
     let growth = matches!(config.billing, BillingMode::OnDemand { .. })
         .then(|| OnDemandGrowth::new(config.growth.clone()));
@@ -211,6 +218,8 @@ pub fn run<O: Observer>(
     };
     // One entity seed for the run: every workload derives the same attributes for an entity.
     let entity_seed = rand::Rng::next_u64(&mut stream(seed, "entities"));
+    let preloaded = config.preload.as_ref().map(|p| world.preload(config, p, seed, entity_seed));
+    let initial_partitions = world.table.partition_count() as u32;
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
@@ -313,9 +322,8 @@ pub fn run<O: Observer>(
     }
     world.end_second(config, client.queue, observer);
     progress(now);
-    let initial_partitions = partitions;
     let World { table, admission, splits, .. } = world;
-    RunOutput { table, admission, initial_partitions, splits, end_us: now.micros() }
+    RunOutput { table, admission, initial_partitions, splits, preload: preloaded, end_us: now.micros() }
 }
 
 impl World {
@@ -376,10 +384,12 @@ impl World {
     }
 
     /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5).
-    /// One whose items share a single hash (one item collection) cannot split here.
-    fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) {
-        if let Some(at) = self.table.partitions()[index].data_median_hash() {
-            self.split(now, index, at, observer);
+    /// One whose items share a single hash (one item collection) cannot split here. Returns
+    /// whether it split.
+    fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) -> bool {
+        match self.table.partitions()[index].data_median_hash() {
+            Some(at) => self.split(now, index, at, observer),
+            None => false,
         }
     }
 
