@@ -13,6 +13,7 @@ mod cost;
 mod determinism;
 mod fuzz;
 mod language;
+mod preload;
 mod scenarios;
 mod support;
 mod variants;
