@@ -86,6 +86,11 @@ impl ItemStore {
         self.len
     }
 
+    /// Makes room for `additional` more hashes without growing the hash table step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.by_hash.reserve(additional, |s| table_hash(s.hash));
+    }
+
     /// Whether the store holds no item.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -250,6 +255,8 @@ impl ItemStore {
     /// Moves every item with hash `at_hash` or above into a new store.
     pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
         let mut moved = ItemStore::default();
+        // Counted first, so that the new table is allocated once rather than grown.
+        moved.reserve(self.by_hash.iter().filter(|s| s.hash >= at_hash).count());
         for slot in self.by_hash.extract_if(|s| s.hash >= at_hash) {
             let len = bucket_len(&slot.bucket);
             self.len -= len;
