@@ -49,6 +49,7 @@ impl World {
     ) -> Preloaded {
         let keys = PreloadKeys::new(&config.workloads[preload.workload], entity_seed);
         let mut sizes = stream(seed, "preload/sizes");
+        self.table.reserve_keys(keys.distinct_partition_keys(preload.items));
         for index in 0..preload.items {
             let (key, entity) = keys.key(index);
             let bytes = preload.item_bytes.draw(&mut sizes, entity_seed, entity);
