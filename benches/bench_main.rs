@@ -7,6 +7,7 @@ mod e2e;
 mod keys;
 mod parallel;
 mod partition;
+mod preload;
 mod zipf;
 
 criterion_group!(
@@ -16,6 +17,7 @@ criterion_group!(
     keys::benches,
     e2e::benches,
     zipf::benches,
-    parallel::benches
+    parallel::benches,
+    preload::benches
 );
 criterion_main!(benches);
