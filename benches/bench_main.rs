@@ -7,6 +7,7 @@ mod e2e;
 mod keys;
 mod parallel;
 mod partition;
+mod preload;
 mod trace;
 mod zipf;
 
@@ -18,6 +19,7 @@ criterion_group!(
     e2e::benches,
     zipf::benches,
     parallel::benches,
-    trace::benches
+    trace::benches,
+    preload::benches
 );
 criterion_main!(benches);

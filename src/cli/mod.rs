@@ -242,6 +242,10 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
         s.partitions.final_count,
         s.partitions.splits
     );
+    if let Some(p) = &s.preload {
+        let gb = p.bytes as f64 / (1u64 << 30) as f64;
+        let _ = writeln!(o, "  preload    {} items, {gb:.2} GB stored before time zero", p.items);
+    }
     let _ = writeln!(
         o,
         "  requests   {} offered, {} succeeded, {} failed ({:.2}%)",

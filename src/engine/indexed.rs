@@ -153,6 +153,31 @@ impl IndexedTable {
         (self.base, self.indexes)
     }
 
+    /// Stores an item of `item_bytes` under `key` before time zero, without a capacity charge
+    /// (a bulk load: see [`Table::load_item`]); with indexes, through the write path, so index
+    /// entries and item collections stay right (the item has no tracked attributes). Returns
+    /// the size of the item it replaced.
+    pub fn load_item(&mut self, key: ItemKey, item_bytes: u64) -> Option<u64> {
+        if self.indexes.is_empty() {
+            return self.base.load_item(key, item_bytes);
+        }
+        struct Free;
+        impl CapacityGate for Free {
+            type Refusal = std::convert::Infallible;
+            fn admit(&mut self, _: Charge) -> Result<(), Self::Refusal> {
+                Ok(())
+            }
+        }
+        let kind = WriteKind::Put { item_bytes, attrs: Box::new([]) };
+        let request = WriteRequest { key, kind, condition: None };
+        self.write(0, &request, &mut Free).ok().and_then(|out| out.before_bytes)
+    }
+
+    /// Makes room for `keys` more partition keys (see [`Table::reserve_keys`]).
+    pub fn reserve_keys(&mut self, keys: u64) {
+        self.base.reserve_keys(keys);
+    }
+
     /// The schema: key names, indexes and tracked attributes.
     pub fn schema(&self) -> &Schema {
         &self.schema

@@ -86,6 +86,11 @@ impl ItemStore {
         self.len
     }
 
+    /// Makes room for `additional` more hashes without growing the hash table step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.by_hash.reserve(additional, |s| table_hash(s.hash));
+    }
+
     /// Whether the store holds no item.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -270,6 +275,8 @@ impl ItemStore {
     /// Moves every item with hash `at_hash` or above into a new store.
     pub fn split_off(&mut self, at_hash: u64) -> ItemStore {
         let mut moved = ItemStore::default();
+        // Counted first, so that the new table is allocated once rather than grown.
+        moved.reserve(self.by_hash.iter().filter(|s| s.hash >= at_hash).count());
         for slot in self.by_hash.extract_if(|s| s.hash >= at_hash) {
             let len = bucket_len(&slot.bucket);
             self.len -= len;
@@ -277,6 +284,18 @@ impl ItemStore {
             moved.by_hash.insert_unique(table_hash(slot.hash), slot, |s| table_hash(s.hash));
         }
         moved
+    }
+
+    /// For each hash stored, in no particular order: the hash, the bytes of its items, and the
+    /// bytes of the last of them in key order. One pass over the hash table, without the sort
+    /// and the per-item iteration of the ordered view: what a split at the data median needs.
+    pub fn bytes_by_hash(&self) -> Vec<HashBytes> {
+        self.by_hash.iter().map(slot_bytes).collect()
+    }
+
+    /// Bytes of every item (sizes without the storage overhead), in one pass.
+    pub fn total_bytes(&self) -> u64 {
+        self.by_hash.iter().map(|slot| slot_bytes(slot).bytes).sum()
     }
 
     /// Items in key order (sorts the hashes: for reports, splits and scans, not hot paths).
@@ -310,6 +329,17 @@ impl ItemStore {
             }
         })
     }
+}
+
+/// The bytes stored under one hash: see [`ItemStore::bytes_by_hash`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashBytes {
+    /// The partition-key hash.
+    pub hash: u64,
+    /// Bytes of every item under it (sizes without the storage overhead).
+    pub bytes: u64,
+    /// Bytes of the last of those items in key order (partition key, then sort key).
+    pub last_item_bytes: u64,
 }
 
 /// The items of one item collection within a sort-key range: see [`ItemStore::collection`].
@@ -351,6 +381,24 @@ fn empty_range(lower: Bound<&KeyValue>, upper: Bound<&KeyValue>) -> bool {
         (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) => l >= u,
         _ => false,
     }
+}
+
+/// The bytes under one slot's hash.
+fn slot_bytes(slot: &Slot) -> HashBytes {
+    let sized = |item: &StoredItem| u64::from(item.bytes);
+    let (bytes, last_item_bytes) = match &slot.bucket {
+        Bucket::One { item, .. } => (sized(item), sized(item)),
+        Bucket::Many(map) => {
+            let items = map.values().flat_map(|c| -> Box<dyn Iterator<Item = &StoredItem>> {
+                match c {
+                    Collection::Unsorted(item) => Box::new(std::iter::once(item)),
+                    Collection::Sorted(items) => Box::new(items.values()),
+                }
+            });
+            items.fold((0, 0), |(sum, _), item| (sum + sized(item), sized(item)))
+        }
+    };
+    HashBytes { hash: slot.hash, bytes, last_item_bytes }
 }
 
 fn bucket_len(bucket: &Bucket) -> u64 {
@@ -466,5 +514,29 @@ mod tests {
             prop_assert!(store.iter().all(|(h, ..)| h < split_at));
             prop_assert!(high.iter().all(|(h, ..)| h >= split_at));
         }
+    }
+
+    #[test]
+    fn bytes_by_hash_sums_each_hash_and_names_its_last_item() {
+        let mut store = ItemStore::default();
+        for (hash, pk, sk, bytes) in [
+            (5, 1, None, 10),
+            (7, 2, Some(1), 20),
+            (7, 2, Some(0), 30),
+            (7, 4, Some(9), 40),
+            (9, 3, None, 50),
+        ] {
+            store.upsert(key(hash, pk, sk), |_| Ok::<_, ()>(StoredItem::sized(bytes))).expect("stored");
+        }
+        let mut by_hash = store.bytes_by_hash();
+        by_hash.sort_unstable_by_key(|h| h.hash);
+        let expected = [
+            HashBytes { hash: 5, bytes: 10, last_item_bytes: 10 },
+            // Under hash 7, key order is (2, 0), (2, 1), (4, 9): the last is 40 bytes.
+            HashBytes { hash: 7, bytes: 90, last_item_bytes: 40 },
+            HashBytes { hash: 9, bytes: 50, last_item_bytes: 50 },
+        ];
+        assert_eq!(by_hash, expected);
+        assert_eq!(store.total_bytes(), 150);
     }
 }

@@ -437,6 +437,37 @@ impl Table {
     pub fn index_of(&self, id: PartitionId) -> Option<usize> {
         self.partitions.iter().position(|p| p.id() == id)
     }
+
+    /// Stores an item of `item_bytes` (clamped to at least the key's own size, as
+    /// [`Table::put_item`] does) without asking for capacity: a bulk load before a run, as
+    /// DynamoDB's import from S3 fills a new table ("Import from Amazon S3 does not consume write
+    /// capacity on the new table", developer guide, `S3DataImport.HowItWorks`). Storage is
+    /// accounted as for a put, 100-byte overhead included (MODEL.md §1.2); nothing splits here,
+    /// the caller splits a partition that passed the size limit. Returns the size of the item
+    /// it replaced, if one existed.
+    pub fn load_item(&mut self, key: ItemKey, item_bytes: u64) -> Option<u64> {
+        let index = self.partition_of(&key);
+        let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
+        let partition = &mut self.partitions[index];
+        let stored = partition
+            .store_mut()
+            .upsert(key, |_| Ok::<_, std::convert::Infallible>(StoredItem::sized(item_bytes as u32)));
+        let Ok(replaced) = stored;
+        let replaced_bytes = replaced.map(|item| u64::from(item.bytes));
+        partition.add_bytes(item_bytes, replaced_bytes.unwrap_or(0));
+        replaced_bytes
+    }
+
+    /// Makes room for `keys` more partition keys spread evenly over the key space (each
+    /// partition its share of the hash range), so that a bulk load of that many does not grow
+    /// the partitions' hash tables step by step. Changes nothing observable.
+    pub fn reserve_keys(&mut self, keys: u64) {
+        for index in 0..self.partitions.len() {
+            let width = u128::from(self.partition_last_hash(index) - self.partitions[index].start()) + 1;
+            let share = (u128::from(keys) * width) >> 64;
+            self.partitions[index].store_mut().reserve(share as usize);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -579,6 +610,39 @@ mod tests {
         for n in 0..1_000 {
             let get = t.get_item(&key(n), Consistency::Strong, &mut Unlimited).expect("admitted");
             assert_eq!(get.item_bytes, Some(1_000), "item {n} lost in the split");
+        }
+    }
+
+    #[test]
+    fn load_item_stores_without_a_charge_and_accounts_storage() {
+        let mut t = table(4);
+        assert_eq!(t.load_item(key(1), 10 * 1_024), None, "a new item");
+        assert_eq!(t.load_item(key(2), 1), None);
+        assert_eq!(t.load_item(key(1), 3_000), Some(10_240), "replaces, and says what it replaced");
+        assert_eq!(t.item_count(), 2);
+        // 3,000 bytes, the 1-byte item clamped to its key ("pk" + a 2-byte number), 100 each.
+        assert_eq!(t.storage_bytes(), 3_000 + (2 + 2) + 2 * 100);
+        // A loaded item is read, and guarded, like a written one.
+        let get = t.get_item(&key(1), Consistency::Strong, &mut Unlimited).expect("admitted");
+        assert_eq!((get.item_bytes, get.consumed_milli), (Some(3_000), 1_000));
+        let partition = t.partition_index(key(1).hash);
+        assert_eq!(t.partitions()[partition].storage_bytes(), 3_000 + 100);
+        assert_eq!(t.put_item(key(1), 100, &mut Refuse), Err("throttled"));
+        assert_eq!(t.storage_bytes(), 3_000 + 4 + 200);
+    }
+
+    #[test]
+    fn loaded_items_split_and_stay_findable() {
+        let mut t = table(1);
+        for n in 0..2_000 {
+            t.load_item(key(n), 500);
+        }
+        let before = t.storage_bytes();
+        t.split_at_data_median(0).expect("splittable");
+        assert_eq!(t.storage_bytes(), before, "a split moves storage, never loses it");
+        for n in 0..2_000 {
+            let get = t.get_item(&key(n), Consistency::Eventual, &mut Unlimited).expect("admitted");
+            assert_eq!(get.item_bytes, Some(500), "item {n}");
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct Summary {
     pub cost: Cost,
     pub storage_bytes: u64,
     pub items: u64,
+    /// What `[table.preload]` stored before time zero; left out without a preload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preload: Option<Preload>,
     pub hot_partitions: Vec<HotPartition>,
     pub hot_keys: Vec<HotKey>,
     /// Secondary indexes, in declaration order (left out for a table without indexes).
@@ -97,6 +100,15 @@ pub struct Partitions {
     #[serde(rename = "final")]
     pub final_count: u32,
     pub splits: u64,
+}
+
+/// The table a preload left at time zero.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Preload {
+    /// Distinct items stored.
+    pub items: u64,
+    /// Their storage, with the 100-byte overhead per item (MODEL.md §1.2).
+    pub bytes: u64,
 }
 
 /// Provisioned capacity at the end.
@@ -263,6 +275,7 @@ pub fn build(
         },
         storage_bytes,
         items: out.table.item_count(),
+        preload: out.preload.map(|p| Preload { items: p.items, bytes: p.bytes }),
         hot_partitions: hot_partitions(metrics, out, totals.attempts),
         hot_keys: metrics
             .keys

@@ -103,7 +103,7 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
         None => ("none".to_string(), "no attempts".to_string()),
     };
     let month = &s.cost.per_month;
-    vec![
+    let mut figures = vec![
         (
             "Throttle ratio",
             percent(s.throttle_ratio),
@@ -143,7 +143,19 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
             format!("{} / {}", duration(s.latency_ms.p50), duration(s.latency_ms.p99)),
             format!("max {}, end to end with retries", duration(s.latency_ms.max)),
         ),
-    ]
+    ];
+    if let Some(p) = &s.preload {
+        figures.push((
+            "Preloaded",
+            format!("{} items", group(p.items)),
+            format!(
+                "{:.2} GB stored before time zero; {} partitions at time zero",
+                p.bytes as f64 / (1u64 << 30) as f64,
+                group(u64::from(s.partitions.initial))
+            ),
+        ));
+    }
+    figures
 }
 
 #[cfg(test)]
@@ -201,5 +213,17 @@ mod tests {
             figures[4].2
         );
         assert_eq!((duration(5.0), duration(2_342.9)), ("5.0 ms".to_string(), "2.34 s".to_string()));
+    }
+
+    #[test]
+    fn a_preload_adds_a_figure() {
+        let (mut s, _) = super::super::fixture::run();
+        s.preload = Some(crate::report::summary::Preload { items: 300_000, bytes: 3 << 30 });
+        let figures = key_figures(&s);
+        let last = figures.last().expect("figures");
+        assert_eq!(
+            (last.0, last.1.as_str(), last.2.as_str()),
+            ("Preloaded", "300,000 items", "3.00 GB stored before time zero; 2 partitions at time zero")
+        );
     }
 }

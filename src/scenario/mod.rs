@@ -12,6 +12,7 @@ mod distribution;
 pub mod expect;
 mod index;
 pub mod locate;
+mod preload;
 pub mod pricing;
 pub mod raw;
 mod raw_forms;

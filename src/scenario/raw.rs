@@ -66,6 +66,18 @@ pub struct RawTable {
     pub global_secondary_index: Vec<RawIndex>,
     #[serde(default)]
     pub local_secondary_index: Vec<RawIndex>,
+    #[serde(default)]
+    pub preload: Option<RawPreload>,
+}
+
+/// `[table.preload]`: items stored before time zero.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPreload {
+    pub items: i64,
+    pub item_bytes: RawSize,
+    #[serde(default)]
+    pub workload: Option<String>,
 }
 
 /// One `[[table.global_secondary_index]]` or `[[table.local_secondary_index]]`.

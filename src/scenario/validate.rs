@@ -234,6 +234,7 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         }
     }
 
+    let preload = t.preload.as_ref().map(|pre| super::preload::preload(&mut p, pre, &raw.workload, dir));
     let (retry, attempt_latency) = super::client::client(&mut p, raw.client.as_ref());
     let (capacity, heat, growth) = super::capacity::params(&mut p, raw.capacity.as_ref());
     let pricing = super::pricing::pricing(&mut p, raw.pricing.as_ref());
@@ -277,6 +278,7 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
         retry,
         attempt_latency,
         duration_us,
+        preload: preload.flatten(),
     };
     Ok(Scenario {
         name: raw.name,

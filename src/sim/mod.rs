@@ -10,6 +10,7 @@
 
 pub mod fanout;
 pub mod ops;
+mod preload;
 pub mod queue;
 pub mod retry;
 
@@ -23,10 +24,11 @@ use crate::engine::{
 };
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
-use crate::workload::{Arrivals, DrawState, OperationKind, Replay, TraceReplay, WorkloadSpec};
+use crate::workload::{Arrivals, DrawState, OperationKind, Preload, Replay, TraceReplay, WorkloadSpec};
 use fanout::{FanOuts, NO_GROUP};
 pub use ops::RequestError;
 use ops::{Done, Extra, KeyMemory};
+pub use preload::Preloaded;
 pub use queue::EventQueue;
 pub use retry::{LatencyModel, RetryProfile, RetryQuota};
 
@@ -77,6 +79,8 @@ pub struct SimConfig {
     pub attempt_latency: LatencyModel,
     /// Simulated duration during which requests arrive, microseconds.
     pub duration_us: u64,
+    /// Items loaded before time zero (`[table.preload]`), if any.
+    pub preload: Option<Preload>,
 }
 
 impl SimConfig {
@@ -104,6 +108,7 @@ impl SimConfig {
             retry: RetryProfile::aws_sdk_standard(),
             attempt_latency: LatencyModel::Constant(5_000),
             duration_us,
+            preload: None,
         }
     }
 
@@ -191,10 +196,13 @@ pub struct RunOutput {
     pub indexes: Vec<IndexOutput>,
     /// Admission state at the end.
     pub admission: Admission,
-    /// Partitions at time zero.
+    /// Partitions at time zero, after the preload (if any) and its splits for size.
     pub initial_partitions: u32,
-    /// Partition splits during the run (for heat and, on demand, for growth).
+    /// Partition splits during the run (for heat, for size and, on demand, for growth); the
+    /// preload's splits happen before time zero and are not counted.
     pub splits: u64,
+    /// What the preload stored before time zero, if the run has one.
+    pub preload: Option<Preloaded>,
     /// Simulated time of the last event, microseconds.
     pub end_us: u64,
 }
@@ -323,6 +331,8 @@ pub fn run<O: Observer>(
     };
     // One entity seed for the run: every workload derives the same attributes for an entity.
     let entity_seed = rand::Rng::next_u64(&mut stream(seed, "entities"));
+    let preloaded = config.preload.as_ref().map(|p| world.preload(config, p, seed, entity_seed));
+    let initial_partitions = world.table.base().partition_count() as u32;
     let mut sources: Vec<Source> = config
         .workloads
         .iter()
@@ -477,7 +487,6 @@ pub fn run<O: Observer>(
     }
     world.end_second(config, client.queue, observer);
     progress(now);
-    let initial_partitions = partitions;
     let World { mut table, admission, index_admission, splits, .. } = world;
     // The index changes still propagating when the last request ended land after it.
     table.propagate(u64::MAX);
@@ -495,7 +504,15 @@ pub fn run<O: Observer>(
             ceiling_units: (ix.spec.kind == IndexKind::Global).then(|| adm.ceiling_units()),
         })
         .collect();
-    RunOutput { table, indexes, admission, initial_partitions, splits, end_us: now.micros() }
+    RunOutput {
+        table,
+        indexes,
+        admission,
+        initial_partitions,
+        splits,
+        preload: preloaded,
+        end_us: now.micros(),
+    }
 }
 
 /// Replaces a drawn key by one of the keys the read pattern targets.
@@ -573,10 +590,11 @@ impl World {
 
     /// A partition reached the size limit: it splits at its data median (MODEL.md §2.2, §10.5),
     /// by hash, or inside an item collection that holds the median (not with local indexes,
-    /// §7.2).
-    fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) {
-        if let Some(at) = self.table.size_split_point(index) {
-            self.split(now, index, at, observer);
+    /// §7.2). Returns whether it split.
+    fn split_for_size<O: Observer>(&mut self, now: SimTime, index: usize, observer: &mut O) -> bool {
+        match self.table.size_split_point(index) {
+            Some(at) => self.split(now, index, at, observer),
+            None => false,
         }
     }
 

@@ -154,6 +154,35 @@ impl KeyAttribute {
         }
     }
 
+    /// How many distinct values [`KeyAttribute::nth`] enumerates for a per-request attribute
+    /// (`u64::MAX` for a sequence, which never repeats); `None` when the value comes from the
+    /// entity.
+    pub fn value_count(&self) -> Option<u64> {
+        match &self.pick {
+            Pick::Constant => Some(1),
+            Pick::PerRequest(dist) => Some(dist.count()),
+            Pick::Sequential(_) => Some(u64::MAX),
+            Pick::Entity | Pick::PerEntity(_) => None,
+        }
+    }
+
+    /// The attribute's value, before sharding, for an enumeration of the workload's items (a
+    /// preload): an entity-derived value is that of `ctx.entity`, as a request of that entity
+    /// draws it; a per-request value is the `index`-th value (`index` modulo the value count):
+    /// value `index` of a counted distribution (the rank of a Zipf or hot-set draw, the
+    /// category of a weighted one), `start + step * index` of a sequence, and the constant.
+    pub fn nth(&self, index: u64, ctx: &DrawContext) -> i64 {
+        match &self.pick {
+            Pick::PerRequest(dist) => (index % dist.count()) as i64,
+            Pick::Sequential(seq) => seq.start.wrapping_add(seq.step.wrapping_mul(index as i64)),
+            Pick::Constant => 0,
+            Pick::Entity => ctx.entity as i64,
+            Pick::PerEntity(dist) => {
+                dist.sample(&mut entity_source(ctx.entity_seed, self.name_hash, ctx.entity)) as i64
+            }
+        }
+    }
+
     /// The key value of draw `raw` in shard `shard` (< shards), and its partition-key hash.
     /// Numbers hash as they always have; categories use their precomputed hash.
     #[inline(always)]

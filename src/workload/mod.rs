@@ -12,6 +12,7 @@
 //! sharding draws exactly the keys it always drew.
 
 pub mod attribute;
+pub mod preload;
 pub mod size;
 pub mod trace;
 pub mod traffic;
@@ -21,6 +22,7 @@ pub mod zipf;
 use crate::engine::{Consistency, ItemKey, KeyValue};
 use crate::rng::StreamRng;
 pub use attribute::{DrawContext, KeyAttribute, Pick, Sequential};
+pub use preload::{Preload, PreloadKeys};
 use rand::Rng;
 pub use size::{ItemSize, SizeDistribution};
 pub use trace::{KeyText, Replay, Trace, TraceBuilder, TraceClass, TraceReplay};

@@ -406,3 +406,51 @@ fn a_custom_retry_profile_and_a_latency_distribution_are_accepted() {
     let delays: Vec<u64> = (1..5).map(|a| retry.delay_us(a, &mut rng) / 1_000).collect();
     assert_eq!(delays, [20, 60, 180, 540]);
 }
+
+#[test]
+fn bad_preloads_name_the_key_and_line() {
+    // Lines 10 to 14: the preload table, its items, sizes, workload and a misspelt key.
+    let preload = |items: &str, bytes: &str, workload: &str| {
+        base_with(&[(
+            "write_capacity = 1000\n",
+            &format!("write_capacity = 1000\n[table.preload]\nitems = {items}\nitem_bytes = {bytes}\nworkload = \"{workload}\"\nitms = 3\n"),
+        )])
+    };
+    let stderr = check(
+        &preload("0", "409_601", "raeds"),
+        &[
+            "scenario.toml:11: table.preload.items: must be between 1 and 1000000000, got 0",
+            "scenario.toml:12: table.preload.item_bytes: must be between 1 and 409600, got 409601",
+            "scenario.toml:13: table.preload.workload: no workload named \"raeds\" (did you mean \"reads\"?); the preload takes its keys from one of: \"reads\", \"writes\"",
+            "scenario.toml:14: table.preload.itms: unknown key `itms` (did you mean `items`?); valid keys here: `items`, `item_bytes`, `workload`",
+        ],
+    );
+    assert_eq!(stderr.lines().count(), 4, "one line per problem:\n{stderr}");
+    check(
+        &preload("-3", "{ distribution = \"lognormal\", median = 1000, p99 = 500_000 }", "writes"),
+        &[
+            "scenario.toml:11: table.preload.items: must be between 1 and 1000000000, got -3",
+            "scenario.toml:12: table.preload.item_bytes.p99: the 99th percentile is above the 400 KB item limit (409600 bytes), got 500000",
+        ],
+    );
+    check(
+        &preload("1_000_000_001", "1000", "writes"),
+        &["scenario.toml:11: table.preload.items: must be between 1 and 1000000000, got 1000000001"],
+    );
+    check(
+        &preload("1.5", "1000", "writes"),
+        &["scenario.toml:11: table.preload.items: expected an integer, got floating point `1.5`"],
+    );
+    // Sizes drawn per entity need a workload with entities.
+    check(
+        &preload("10", "{ distribution = \"uniform\", min = 1, max = 9, per = \"entity\" }", "writes"),
+        &["scenario.toml:12: table.preload.item_bytes.per: needs a [workload.entity] table to draw per entity"],
+    );
+    check(
+        &base_with(&[(
+            "write_capacity = 1000\n",
+            "write_capacity = 1000\n[table.preload]\nitem_bytes = 1000\n",
+        )]),
+        &["scenario.toml:10: table.preload: missing required key `items`"],
+    );
+}

@@ -15,6 +15,7 @@ mod fuzz;
 mod fuzz_trace;
 mod language;
 mod operations;
+mod preload;
 mod scenarios;
 mod support;
 mod trace;
