@@ -293,6 +293,13 @@ impl IndexedTable {
         self.indexes[index].split_at(partition, &at).is_some()
     }
 
+    /// Splits partition `partition` of global index `index` at hash `at` (the index's capacity
+    /// grew). Returns whether it split.
+    pub fn split_index_at_hash(&mut self, index: usize, partition: usize, at: u64) -> bool {
+        self.schema.indexes[index].spec.kind == IndexKind::Global
+            && self.indexes[index].split_at_hash(partition, at).is_some()
+    }
+
     /// Partitions of global index `index` whose storage reaches `limit_bytes`.
     pub fn index_partitions_over(&self, index: usize, limit_bytes: u64) -> Vec<usize> {
         if self.schema.indexes[index].spec.kind != IndexKind::Global {

@@ -68,6 +68,12 @@ pub struct IndexSummary {
     /// A provisioned global index's WCU.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provisioned_write_capacity: Option<u64>,
+    /// A global index's read and write capacity at the end (after auto scaling); for an
+    /// on-demand index, its ceiling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_read_capacity: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_write_capacity: Option<u64>,
     /// Partitions at the end (a local index's are its table's).
     pub partitions: usize,
     /// Entries at the end.
@@ -318,6 +324,8 @@ fn indexes(metrics: &Metrics, out: &RunOutput, config: &crate::sim::SimConfig) -
                 }),
                 provisioned_read_capacity: provisioned.map(|p| p.0),
                 provisioned_write_capacity: provisioned.map(|p| p.1),
+                final_read_capacity: ix.ceiling_units.map(|c| c.0),
+                final_write_capacity: ix.ceiling_units.map(|c| c.1),
                 partitions: ix.partitions,
                 items: ix.items,
                 storage_bytes: ix.storage_bytes,

@@ -178,22 +178,30 @@ pub(super) fn auto_scaling(
     t: &RawTable,
     billing: Option<BillingMode>,
 ) -> AutoScalingParams {
+    scaling(p, "table.auto_scaling", t.auto_scaling.as_ref(), billing)
+}
+
+/// The auto scaling at `path` (a table's or a global index's, MODEL.md §5: each scales
+/// separately).
+pub(super) fn scaling(
+    p: &mut Problems,
+    path: &str,
+    raw: Option<&super::raw::RawAutoScaling>,
+    billing: Option<BillingMode>,
+) -> AutoScalingParams {
     let mut params = AutoScalingParams::default();
-    let Some(raw) = &t.auto_scaling else { return params };
+    let Some(raw) = raw else { return params };
     if matches!(billing, Some(BillingMode::OnDemand { .. })) {
-        p.add("table.auto_scaling", "applies to provisioned tables only: on demand scales by itself");
+        p.add(path, "applies to provisioned tables only: on demand scales by itself");
         return params;
     }
-    params.read = raw.read.as_ref().and_then(|r| scaling_target(p, "table.auto_scaling.read", r));
-    params.write = raw.write.as_ref().and_then(|w| scaling_target(p, "table.auto_scaling.write", w));
+    params.read = raw.read.as_ref().and_then(|r| scaling_target(p, &format!("{path}.read"), r));
+    params.write = raw.write.as_ref().and_then(|w| scaling_target(p, &format!("{path}.write"), w));
     if raw.read.is_none() && raw.write.is_none() {
-        p.add(
-            "table.auto_scaling",
-            "needs `read` or `write`, e.g. write = { min = 5, max = 1000, target = 0.7 }",
-        );
+        p.add(path, "needs `read` or `write`, e.g. write = { min = 5, max = 1000, target = 0.7 }");
     }
     if let Some(delay) =
-        positive_int(p, "table.auto_scaling.update_delay_seconds", raw.update_delay_seconds, 0, 3_600)
+        positive_int(p, &format!("{path}.update_delay_seconds"), raw.update_delay_seconds, 0, 3_600)
     {
         params.update_delay_seconds = delay;
     }

@@ -171,6 +171,17 @@ pub(super) fn indexes(
             let initial_partitions =
                 positive_int(p, &at("initial_partitions"), raw.initial_partitions, 1, 1_000_000)
                     .map(|n| n as u32);
+            let auto_scaling = match kind {
+                IndexKind::Global => {
+                    super::capacity::scaling(p, &at("auto_scaling"), raw.auto_scaling.as_ref(), billing)
+                }
+                IndexKind::Local => {
+                    if raw.auto_scaling.is_some() {
+                        p.add(at("auto_scaling"), "a local index uses its table's capacity; scale the table");
+                    }
+                    crate::capacity::AutoScalingParams::default()
+                }
+            };
             if let (Some(partition_key), Some(projection), Some(billing)) =
                 (partition_key, projection, billing)
             {
@@ -178,6 +189,7 @@ pub(super) fn indexes(
                     spec: IndexSpec { name: raw.name.clone(), kind, partition_key, sort_key, projection },
                     billing,
                     initial_partitions,
+                    auto_scaling,
                 });
             }
         }

@@ -97,6 +97,8 @@ pub struct RawIndex {
     pub write_capacity: Option<i64>,
     #[serde(default)]
     pub initial_partitions: Option<i64>,
+    #[serde(default)]
+    pub auto_scaling: Option<RawAutoScaling>,
 }
 
 /// `[table.auto_scaling]`.

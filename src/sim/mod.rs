@@ -42,6 +42,8 @@ pub struct IndexConfig {
     pub billing: BillingMode,
     /// A global index's partitions at time zero; `None` derives them like the table's.
     pub initial_partitions: Option<u32>,
+    /// A provisioned global index's auto scaling, separate from its table's (MODEL.md §5).
+    pub auto_scaling: AutoScalingParams,
 }
 
 /// Everything a run needs, validated.
@@ -233,6 +235,8 @@ enum Event {
     SetCapacity { read_units: u64, write_units: u64, scaled: bool },
     /// The table switches billing mode, or changes its provisioned capacity (a schedule entry).
     SetBilling(BillingMode),
+    /// Auto scaling's new capacity for global index `index` takes effect.
+    SetIndexCapacity { index: usize, read_units: u64, write_units: u64 },
 }
 
 /// One generator per workload: its arrivals and random streams.
@@ -263,6 +267,9 @@ struct World {
     memory: Option<KeyMemory>,
     /// Where each scan workload's segments continue, by workload.
     scan_cursors: Vec<Vec<Option<ItemKey>>>,
+    /// Each global index's auto scaling and the milli-units (read, write) it consumed this
+    /// minute.
+    index_scalers: Vec<(AutoScaler, (u64, u64))>,
     heat: HeatTracker,
     growth: Option<OnDemandGrowth>,
     scaler: AutoScaler,
@@ -315,10 +322,13 @@ pub fn run<O: Observer>(
         .then(|| OnDemandGrowth::new(config.growth.clone()));
     let heat = HeatTracker::new(config.heat.clone(), table.base(), caps);
     let scaler = AutoScaler::new(config.auto_scaling.clone());
+    let index_scalers =
+        config.indexes.iter().map(|ix| (AutoScaler::new(ix.auto_scaling.clone()), (0, 0))).collect();
     let mut world = World {
         table,
         admission,
         index_admission,
+        index_scalers,
         memory,
         scan_cursors,
         heat,
@@ -471,6 +481,9 @@ pub fn run<O: Observer>(
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
                 Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
                 Some(Event::SetBilling(mode)) => world.set_billing(now, config, mode, observer),
+                Some(Event::SetIndexCapacity { index, read_units, write_units }) => {
+                    world.set_index_capacity(now, config, index, (read_units, write_units));
+                }
                 Some(Event::SetCapacity { read_units, write_units, scaled }) => {
                     world.set_capacity(now, config, (read_units, write_units), observer);
                     if scaled {
@@ -561,6 +574,9 @@ impl World {
                 }
             }
         }
+        if end.second() % 60 == 0 {
+            self.scale_indexes(end, queue);
+        }
         self.split_indexes_for_size(end, config);
         let collections_can_split = self.table.collections_can_split();
         for decision in self.heat.decide(end, self.table.base(), collections_can_split) {
@@ -628,6 +644,45 @@ impl World {
 
     /// New provisioned capacity. If the partitions cannot serve it, they double until they can
     /// (MODEL.md §2.2: "DynamoDB will double the current number of partitions").
+    /// One minute of each global index's auto scaling (MODEL.md §5, per index): a decision takes
+    /// effect after the update delay.
+    fn scale_indexes(&mut self, end: SimTime, queue: &mut EventQueue<Event>) {
+        for (index, (scaler, minute)) in self.index_scalers.iter_mut().enumerate() {
+            let consumed = (minute.0 as f64 / 60_000.0, minute.1 as f64 / 60_000.0);
+            *minute = (0, 0);
+            if !scaler.enabled() {
+                continue;
+            }
+            let ceiling = self.index_admission[index].ceiling_units();
+            if let Some((read_units, write_units)) = scaler.minute(end.second(), consumed, ceiling) {
+                let due = end.plus_micros(scaler.update_delay_seconds() * MICROS_PER_SECOND);
+                queue.push(due, Event::SetIndexCapacity { index, read_units, write_units });
+            }
+        }
+    }
+
+    /// New provisioned capacity of global index `index`; its partitions double until they can
+    /// serve it (MODEL.md §2.2 applied to the index's own partitions).
+    fn set_index_capacity(&mut self, now: SimTime, config: &SimConfig, index: usize, units: (u64, u64)) {
+        self.index_admission[index].set_provisioned(now, units.0, units.1, &config.capacity);
+        self.index_scalers[index].0.applied();
+        while (initial_partition_count(units.0, units.1) as usize)
+            > self.table.index_store(index).partition_count()
+        {
+            let before = self.table.index_store(index).partition_count();
+            for p in (0..before).rev() {
+                let store = self.table.index_store(index);
+                let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
+                if self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
+                    self.index_admission[index].partition_split(now, p);
+                }
+            }
+            if self.table.index_store(index).partition_count() == before {
+                break;
+            }
+        }
+    }
+
     /// A schedule entry: new provisioned capacity, or a switch of billing mode (MODEL.md §4.3).
     /// Switching to on demand keeps the partitions, which serve at least the highest capacity
     /// ever provisioned ("the old provisioned maximum", §10.4), and starts on-demand growth from
@@ -859,7 +914,14 @@ impl Client<'_> {
                         wrote = Some(c.partition);
                     }
                 }
-                Target::Index(i) => observer.index_charged(now, usize::from(i), c.access, c.milli),
+                Target::Index(i) => {
+                    let minute = &mut world.index_scalers[usize::from(i)].1;
+                    match c.access {
+                        Access::Read => minute.0 += c.milli,
+                        Access::Write => minute.1 += c.milli,
+                    }
+                    observer.index_charged(now, usize::from(i), c.access, c.milli);
+                }
             }
         }
         if primary {

@@ -300,3 +300,44 @@ fn billing_mode_switches_respect_the_limits() {
         "{message}"
     );
 }
+
+/// MODEL.md §5: a global index scales on its own. Its 100 WCU throttle the table's 500 writes
+/// per second (MODEL.md §6.2); auto scaling sees only what the index consumed, so it climbs in
+/// steps of 1/0.7 (two minutes above target, then the update delay) to ceil(500 / 0.7) = 715
+/// WCU, where the throttling stops; the table's capacity does not move.
+#[test]
+fn a_global_index_auto_scales_on_its_own() {
+    let text = r#"name = "t"
+duration = "40m"
+seed = 6
+[table]
+name = "T"
+partition_key = "K"
+read_capacity = 100
+write_capacity = 1000
+[[table.global_secondary_index]]
+name = "G"
+partition_key = "Tag"
+projection = "keys_only"
+read_capacity = 100
+write_capacity = 100
+auto_scaling = { write = { min = 100, max = 2000, target = 0.7 }, update_delay_seconds = 120 }
+[[workload]]
+name = "w"
+operation = "put"
+rate = 500
+item_bytes = 500
+[workload.attributes]
+K = { distribution = "uniform", count = 100_000_000 }
+Tag = { distribution = "uniform", count = 1_000_000 }
+[client]
+retry = "none"
+"#;
+    let (m, out) = run(text);
+    let throttled = |from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>();
+    assert!(throttled(10, 60) > 10_000, "the index throttles the table at first");
+    assert_eq!(throttled(2_100, 2_400), 0, "then it has the capacity");
+    let ceiling = out.indexes[0].ceiling_units.expect("a global index");
+    assert!((700..=730).contains(&ceiling.1), "{ceiling:?}");
+    assert_eq!(out.admission.ceiling_units(), (100, 1_000), "the table's capacity is its own");
+}
