@@ -54,6 +54,8 @@ pub struct IndexStats {
     pub read_milli: u64,
     /// Write milli-units consumed.
     pub write_milli: u64,
+    /// Totals per partition of the index, by partition id (attempts are the charges).
+    pub partitions: Vec<PartitionStats>,
 }
 
 /// Totals for one partition.
@@ -328,7 +330,14 @@ impl crate::sim::Observer for Metrics {
         }
     }
 
-    fn index_charged(&mut self, now: SimTime, index: usize, access: Access, milli: u64) {
+    fn index_charged(
+        &mut self,
+        now: SimTime,
+        index: usize,
+        partition: PartitionId,
+        access: Access,
+        milli: u64,
+    ) {
         let s = self.second(now.second());
         match access {
             Access::Read => s.index_read_milli += milli,
@@ -337,9 +346,20 @@ impl crate::sim::Observer for Metrics {
         if self.indexes.len() <= index {
             self.indexes.resize(index + 1, IndexStats::default());
         }
+        let stats = &mut self.indexes[index];
         match access {
-            Access::Read => self.indexes[index].read_milli += milli,
-            Access::Write => self.indexes[index].write_milli += milli,
+            Access::Read => stats.read_milli += milli,
+            Access::Write => stats.write_milli += milli,
+        }
+        let i = partition.0 as usize;
+        if stats.partitions.len() <= i {
+            stats.partitions.resize(i + 1, PartitionStats::default());
+        }
+        let p = &mut stats.partitions[i];
+        p.attempts += 1;
+        match access {
+            Access::Read => p.read_milli += milli,
+            Access::Write => p.write_milli += milli,
         }
     }
 

@@ -52,14 +52,20 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
 }
 
 /// The per-second time series as CSV: one row per simulated second; a column per throttling
-/// reason that occurred in the run.
+/// reason that occurred in the run; for a table with global indexes, their units
+/// (`index_read_units`, `index_write_units`: consumed from the indexes' own capacity, not in
+/// `read_units` and `write_units`, which are the table's).
 pub fn time_series_csv(metrics: &Metrics) -> String {
     let totals = metrics.totals();
+    let indexes = !metrics.indexes.is_empty();
     let reasons: Vec<ThrottleReason> =
         ThrottleReason::all().filter(|r| totals.throttled_by_reason[r.index()] > 0).collect();
     let mut csv = String::from(
         "second,offered,attempts,succeeded,throttled,failed,read_units,write_units,partitions,read_ceiling_units,write_ceiling_units",
     );
+    if indexes {
+        csv.push_str(",index_read_units,index_write_units");
+    }
     for r in &reasons {
         csv.push_str(",throttled_");
         csv.push_str(r.code());
@@ -82,6 +88,14 @@ pub fn time_series_csv(metrics: &Metrics) -> String {
                 let _ = write!(csv, ",{},{},{}", t.partitions, t.read_ceiling_units, t.write_ceiling_units);
             }
             None => csv.push_str(",,,"),
+        }
+        if indexes {
+            let _ = write!(
+                csv,
+                ",{},{}",
+                milli_to_units(s.index_read_milli),
+                milli_to_units(s.index_write_milli)
+            );
         }
         for r in &reasons {
             let _ = write!(csv, ",{}", s.throttled_by_reason[r.index()]);

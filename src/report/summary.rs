@@ -51,6 +51,20 @@ pub struct Summary {
     pub expectations: Vec<super::expectations::Outcome>,
 }
 
+/// One partition of a global index in `summary.json`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct IndexPartition {
+    /// The partition's id in its index.
+    pub id: u32,
+    /// Charges it took.
+    pub charges: u64,
+    /// Units consumed.
+    pub read_units: f64,
+    pub write_units: f64,
+    /// Its share of the index's consumed units.
+    pub share_of_units: f64,
+}
+
 /// One secondary index in `summary.json` (present only for tables with indexes).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct IndexSummary {
@@ -76,6 +90,10 @@ pub struct IndexSummary {
     pub final_write_capacity: Option<u64>,
     /// Partitions at the end (a local index's are its table's).
     pub partitions: usize,
+    /// A global index's partitions that took the most units, up to 5: where a hot index key
+    /// lands (its throttles show in `throttles_by_reason` as `Index...` reasons).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hot_partitions: Vec<IndexPartition>,
     /// Entries at the end.
     pub items: u64,
     /// Storage of the entries, with 100 bytes of overhead each.
@@ -327,11 +345,32 @@ fn indexes(metrics: &Metrics, out: &RunOutput, config: &crate::sim::SimConfig) -
                 final_read_capacity: ix.ceiling_units.map(|c| c.0),
                 final_write_capacity: ix.ceiling_units.map(|c| c.1),
                 partitions: ix.partitions,
+                hot_partitions: index_hot_partitions(&stats),
                 items: ix.items,
                 storage_bytes: ix.storage_bytes,
             }
         })
         .collect()
+}
+
+fn index_hot_partitions(stats: &crate::metrics::IndexStats) -> Vec<IndexPartition> {
+    let total = stats.read_milli + stats.write_milli;
+    let mut rows: Vec<IndexPartition> = stats
+        .partitions
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.attempts > 0)
+        .map(|(id, p)| IndexPartition {
+            id: id as u32,
+            charges: p.attempts,
+            read_units: milli_to_units(p.read_milli),
+            write_units: milli_to_units(p.write_milli),
+            share_of_units: round(ratio(p.read_milli + p.write_milli, total)),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.share_of_units.total_cmp(&a.share_of_units).then(a.id.cmp(&b.id)));
+    rows.truncate(5);
+    rows
 }
 
 fn hot_partitions(metrics: &Metrics, out: &RunOutput, attempts: u64) -> Vec<HotPartition> {

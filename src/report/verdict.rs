@@ -58,7 +58,11 @@ pub fn verdict(s: &Summary) -> Verdict {
     };
     let top = s.throttles_by_reason.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
     let cause = top.map(|(code, n)| {
-        let limit = if code.contains("KeyRange") {
+        let limit = if code.starts_with("Index") && code.contains("Write") {
+            "a global secondary index cannot take the writes the table sends it, so the table's writes are throttled (MODEL.md §6.2): see the index's hot partitions in summary.json's indexes"
+        } else if code.starts_with("Index") {
+            "a global secondary index's reads are the limit (the table's are not affected)"
+        } else if code.contains("KeyRange") {
             match s.billing_mode {
                 "on_demand" => "partitions at their cap are the limit: a hot partition, or an on-demand table that has not yet grown to its traffic",
                 _ => "a hot partition, not the table's provisioned capacity, is the limit",
@@ -129,6 +133,7 @@ pub fn key_figures(s: &Summary) -> Vec<(&'static str, String, String)> {
                 group(s.cost.provisioned_write_units.round() as u64),
                 match s.billing_mode {
                     "on_demand" => "(the busiest second at 70% utilisation)",
+                    _ if !s.indexes.is_empty() => "on average, as the table and its global indexes had them",
                     _ => "on average, as the table had them",
                 },
                 month.reserved_usd.map_or_else(

@@ -165,8 +165,17 @@ pub trait Observer {
     /// An admitted attempt also consumed `milli` of `access` capacity from base partition
     /// `partition` (a scan's further partitions, a batch's other items, a local index's writes).
     fn charged(&mut self, _now: SimTime, _partition: PartitionId, _access: Access, _milli: u64) {}
-    /// An admitted attempt consumed `milli` of `access` capacity from global index `index`.
-    fn index_charged(&mut self, _now: SimTime, _index: usize, _access: Access, _milli: u64) {}
+    /// An admitted attempt consumed `milli` of `access` capacity from partition `partition` of
+    /// global index `index`.
+    fn index_charged(
+        &mut self,
+        _now: SimTime,
+        _index: usize,
+        _partition: PartitionId,
+        _access: Access,
+        _milli: u64,
+    ) {
+    }
     /// A request ended with an error other than throttling.
     fn errored(&mut self, _now: SimTime, _error: RequestError) {}
     /// An attempt on `key` was admitted without charging the table (a read of a global index),
@@ -920,7 +929,8 @@ impl Client<'_> {
                         Access::Read => minute.0 += c.milli,
                         Access::Write => minute.1 += c.milli,
                     }
-                    observer.index_charged(now, usize::from(i), c.access, c.milli);
+                    let id = world.table.index_store(usize::from(i)).partitions()[c.partition].id();
+                    observer.index_charged(now, usize::from(i), id, c.access, c.milli);
                 }
             }
         }
