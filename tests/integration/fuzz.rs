@@ -311,3 +311,50 @@ fn regression_a_table_between_workloads_is_not_part_of_them() {
          fuzz.toml:33: client.rate: unknown key `rate`; valid keys here: `retry`, `attempt_latency_ms`"
     );
 }
+
+/// The richest shipped scenario: a GSI, conditional puts, updates of index keys, queries with a
+/// sort-key range, a transaction, and a `[[variant]]`.
+const ORDERS: &str = include_str!("../../scenarios/ecommerce-orders.toml");
+
+/// Cases of the second fuzzer: each valid one is also run for a simulated second.
+const RUN_CASES: u64 = 1_000;
+
+/// Mutations of scenarios/ecommerce-orders.toml (indexes, every operation setting) never panic
+/// when parsed, always name the file, and the valid ones run a simulated second without
+/// panicking either: odd but valid settings (a one-item transaction, a limit of 1, an index on
+/// the table's own key) must be handled by the engine, not just the parser.
+#[test]
+fn mutated_index_scenarios_never_panic_when_parsed_or_run() {
+    assert_eq!(parse_checked(ORDERS), Ok(true));
+    let mut failures = Vec::new();
+    let (mut valid, mut ran) = (0, 0);
+    for case in 0..RUN_CASES {
+        let text = sample(ORDERS, case ^ 0x5eed);
+        match parse_checked(&text) {
+            Ok(false) => {}
+            Ok(true) => {
+                valid += 1;
+                let Ok(mut scenario) = parse(Path::new("fuzz.toml"), &text) else { continue };
+                scenario.config.duration_us = scenario.config.duration_us.min(1_000_000);
+                let seed = scenario.seed.unwrap_or(1);
+                let outcome = std::panic::catch_unwind(|| {
+                    let mut metrics = ddbsim::metrics::Metrics::default();
+                    ddbsim::sim::run(&scenario.config, seed, &mut metrics, &mut |_| {});
+                });
+                match outcome {
+                    Ok(()) => ran += 1,
+                    Err(_) => failures
+                        .push(format!("case {case}: the run panicked\n--- text ---\n{text}\n------------")),
+                }
+            }
+            Err(why) => failures.push(format!("case {case}: {why}\n--- text ---\n{text}\n------------")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {RUN_CASES} cases failed; the first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    assert!(valid > 50 && ran == valid, "{valid} valid, {ran} ran");
+}
