@@ -7,12 +7,14 @@ mod e2e;
 mod keys;
 mod parallel;
 mod partition;
+mod store;
 mod zipf;
 
 criterion_group!(
     benches,
     bucket::benches,
     partition::benches,
+    store::benches,
     keys::benches,
     e2e::benches,
     zipf::benches,
