@@ -8,6 +8,7 @@ pub mod item;
 pub mod key;
 pub mod operation;
 pub mod partition;
+pub mod shared;
 pub mod store;
 pub mod table;
 pub mod units;
@@ -15,6 +16,7 @@ pub mod units;
 pub use item::{item_size_bytes, parse_item_json, validate_item, AttributeValue, Item, ItemError, Number};
 pub use key::{ItemKey, KeyValue};
 pub use partition::{Partition, PartitionId, StoredItem, ITEM_STORAGE_OVERHEAD_BYTES, NO_ATTRS};
+pub use shared::{SharedBytes, SharedStr};
 pub use table::{
     initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table, TableSpec,
     MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,
