@@ -31,10 +31,17 @@ impl KeyValue {
     #[inline]
     pub fn hash(&self) -> u64 {
         match self {
-            KeyValue::N(n) => mix64((*n as u64) ^ 0x4e00_0000_0000_004e),
+            KeyValue::N(n) => KeyValue::number_hash(*n),
             KeyValue::S(s) => hash_bytes(s.as_bytes()) ^ 0x5300_0000_0000_0053,
             KeyValue::B(b) => hash_bytes(b) ^ 0x4200_0000_0000_0042,
         }
+    }
+
+    /// The hash of the number `n` as a key value: `KeyValue::N(n).hash()`, cheap enough that the
+    /// item store recomputes it rather than storing it.
+    #[inline]
+    pub fn number_hash(n: i64) -> u64 {
+        mix64((n as u64) ^ 0x4e00_0000_0000_004e)
     }
 
     /// Size of the value in bytes by MODEL.md §1.2 (without the attribute name): UTF-8 bytes
