@@ -7,7 +7,7 @@
 //! `Arc<str>`, cloning shares the bytes (an atomic increment, no allocation), so a workload can
 //! build each of its string values once and clone it per request.
 //!
-//! Invariants: one allocation holds a [`Header`] (reference count, length) followed by the
+//! Invariants: one allocation holds a `Header` (reference count, length) followed by the
 //! bytes; the bytes never change after construction; the allocation is freed by the last clone
 //! dropped. A [`SharedStr`]'s bytes are valid UTF-8. This is the crate's only `unsafe` code, kept
 //! to the few lines that lay out, read and free that allocation.

@@ -83,7 +83,7 @@ fn within(lower: Bound<&KeyValue>, upper: Bound<&KeyValue>, key: &KeyValue) -> b
     std::ops::RangeBounds::contains(&(lower, upper), key)
 }
 
-/// The items of one item collection within a sort-key range: see [`ItemStore::collection`].
+/// The items of one item collection within a sort-key range: see [`ItemStore::collection`](super::ItemStore::collection).
 pub enum CollectionIter<'a> {
     /// No item.
     Empty,
