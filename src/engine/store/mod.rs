@@ -97,10 +97,20 @@ fn table_hash(hash: u64) -> u64 {
     mix64(hash)
 }
 
-/// Whether an item without a sort key belongs in `numbers`.
+/// The number of a partition key whose items without a sort key belong in `numbers`: a number
+/// whose hash is its own.
 #[inline]
-fn is_number(hash: u64, partition: &KeyValue) -> bool {
-    matches!(partition, KeyValue::N(n) if KeyValue::number_hash(*n) == hash)
+fn own_number(hash: u64, partition: &KeyValue) -> Option<i64> {
+    match partition {
+        KeyValue::N(n) if KeyValue::number_hash(*n) == hash => Some(*n),
+        _ => None,
+    }
+}
+
+/// Whether a `numbers` entry has partition key `n` (cheaper than comparing key values).
+#[inline]
+fn number_is(n: i64) -> impl Fn(&Number) -> bool {
+    move |s| matches!(s.partition, KeyValue::N(m) if m == n)
 }
 
 /// What one (hash, partition key) holds, for the ordered views.
@@ -149,10 +159,9 @@ impl ItemStore {
     /// The item without a sort key with partition key `partition` and hash `hash`.
     #[inline]
     fn single(&self, hash: u64, partition: &KeyValue) -> Option<&StoredItem> {
-        if is_number(hash, partition) {
-            self.numbers.find(table_hash(hash), |s| s.partition == *partition).map(|s| &s.item)
-        } else {
-            self.others.find(table_hash(hash), |s| s.matches(hash, partition)).map(|s| &s.item)
+        match own_number(hash, partition) {
+            Some(n) => self.numbers.find(table_hash(hash), number_is(n)).map(|s| &s.item),
+            None => self.others.find(table_hash(hash), |s| s.matches(hash, partition)).map(|s| &s.item),
         }
     }
 
@@ -166,24 +175,24 @@ impl ItemStore {
         decide: impl FnOnce(Option<StoredItem>) -> Result<StoredItem, R>,
     ) -> Result<Option<StoredItem>, R> {
         let ItemKey { hash, partition, sort } = key;
-        let replaced = match sort {
-            None if is_number(hash, &partition) => {
-                match self.numbers.entry(table_hash(hash), |s| s.partition == partition, rehash) {
+        let replaced = match (sort, own_number(hash, &partition)) {
+            (None, Some(n)) => match self.numbers.entry(table_hash(hash), number_is(n), rehash) {
+                Entry::Occupied(o) => replace(&mut o.into_mut().item, decide)?,
+                Entry::Vacant(v) => {
+                    v.insert(Number { partition, item: decide(None)? });
+                    None
+                }
+            },
+            (None, None) => {
+                match self.others.entry(table_hash(hash), |s| s.matches(hash, &partition), rehash) {
                     Entry::Occupied(o) => replace(&mut o.into_mut().item, decide)?,
                     Entry::Vacant(v) => {
-                        v.insert(Number { partition, item: decide(None)? });
+                        v.insert(Other { hash, partition, item: decide(None)? });
                         None
                     }
                 }
             }
-            None => match self.others.entry(table_hash(hash), |s| s.matches(hash, &partition), rehash) {
-                Entry::Occupied(o) => replace(&mut o.into_mut().item, decide)?,
-                Entry::Vacant(v) => {
-                    v.insert(Other { hash, partition, item: decide(None)? });
-                    None
-                }
-            },
-            Some(sort) => {
+            (Some(sort), _) => {
                 match self.collections.entry(table_hash(hash), |c| c.matches(hash, &partition), rehash) {
                     Entry::Occupied(o) => o.into_mut().items.upsert(sort, decide)?,
                     Entry::Vacant(v) => {
@@ -202,14 +211,12 @@ impl ItemStore {
     /// Removes the item with `key`, returning it.
     pub fn remove(&mut self, key: &ItemKey) -> Option<StoredItem> {
         let (hash, partition) = (key.hash, &key.partition);
-        let removed = match &key.sort {
-            None if is_number(hash, partition) => {
-                self.numbers.find_entry(table_hash(hash), |s| s.partition == *partition).ok()?.remove().0.item
-            }
-            None => {
+        let removed = match (&key.sort, own_number(hash, partition)) {
+            (None, Some(n)) => self.numbers.find_entry(table_hash(hash), number_is(n)).ok()?.remove().0.item,
+            (None, None) => {
                 self.others.find_entry(table_hash(hash), |s| s.matches(hash, partition)).ok()?.remove().0.item
             }
-            Some(sort) => {
+            (Some(sort), _) => {
                 let mut entry =
                     self.collections.find_entry(table_hash(hash), |c| c.matches(hash, partition)).ok()?;
                 let items = &mut entry.get_mut().items;
