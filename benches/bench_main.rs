@@ -8,6 +8,7 @@ mod keys;
 mod parallel;
 mod partition;
 mod preload;
+mod store;
 mod trace;
 mod zipf;
 
@@ -15,6 +16,7 @@ criterion_group!(
     benches,
     bucket::benches,
     partition::benches,
+    store::benches,
     keys::benches,
     e2e::benches,
     zipf::benches,

@@ -241,7 +241,7 @@ impl Schema {
             }
             Projection::All => item_bytes.max(keys),
         };
-        let entry_key = ItemKey::new(partition.clone(), Some(KeyValue::B(encoded.into_boxed_slice())));
+        let entry_key = ItemKey::new(partition.clone(), Some(KeyValue::B(encoded.as_slice().into())));
         Some(Entry { key: entry_key, bytes })
     }
 
@@ -378,7 +378,7 @@ pub fn decode_all(mut bytes: &[u8]) -> Option<Vec<KeyValue>> {
                 values.push(if tag == TAG_S {
                     KeyValue::S(String::from_utf8(out).ok()?.into())
                 } else {
-                    KeyValue::B(out.into_boxed_slice())
+                    KeyValue::B(out.as_slice().into())
                 });
             }
             _ => return None,
@@ -454,7 +454,7 @@ impl SortCondition {
     /// satisfies the condition.
     pub fn encoded_range(&self) -> (Bound<KeyValue>, Bound<KeyValue>) {
         use Bound::*;
-        let b = |bytes: Vec<u8>| KeyValue::B(bytes.into_boxed_slice());
+        let b = |bytes: Vec<u8>| KeyValue::B(bytes.as_slice().into());
         let after = |v: &KeyValue| {
             let mut e = encoded(v);
             e.push(AFTER);
@@ -527,7 +527,7 @@ mod tests {
             let mut composite = Vec::new();
             encode(&mut composite, &lead);
             encode(&mut composite, &rest);
-            let composite = KeyValue::B(composite.into_boxed_slice());
+            let composite = KeyValue::B(composite.into());
             let (lo, hi) = condition.encoded_range();
             let inside = std::ops::RangeBounds::contains(&(lo.as_ref(), hi.as_ref()), &composite);
             prop_assert_eq!(inside, condition.matches(&lead), "{:?} {:?}", condition, lead);

@@ -6,22 +6,23 @@
 //! kept sorted by sort key. Numeric keys are hashed with an integer mixer, so the simulator's
 //! hot path never formats or hashes a string. String values are reference-counted, so a
 //! workload can keep each of its string values built once and clone it per request without
-//! allocating.
+//! allocating; they are thin pointers, so a `KeyValue` is 16 bytes (DESIGN.md's memory target
+//! is per stored item).
 
+use super::shared::{SharedBytes, SharedStr};
 use crate::rng::{hash_bytes, mix64};
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::Arc;
 
 /// A key attribute's value. Key attributes are scalars: number, string or binary.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KeyValue {
     /// A number key (integral values; the workload generators produce these).
     N(i64),
-    /// A string key; cloning shares the text (no allocation).
-    S(Arc<str>),
-    /// A binary key.
-    B(Box<[u8]>),
+    /// A string key; cloning shares the text (no allocation). Build it with `"text".into()`.
+    S(SharedStr),
+    /// A binary key; cloning shares the bytes (no allocation).
+    B(SharedBytes),
 }
 
 impl KeyValue {
@@ -30,10 +31,17 @@ impl KeyValue {
     #[inline]
     pub fn hash(&self) -> u64 {
         match self {
-            KeyValue::N(n) => mix64((*n as u64) ^ 0x4e00_0000_0000_004e),
+            KeyValue::N(n) => KeyValue::number_hash(*n),
             KeyValue::S(s) => hash_bytes(s.as_bytes()) ^ 0x5300_0000_0000_0053,
             KeyValue::B(b) => hash_bytes(b) ^ 0x4200_0000_0000_0042,
         }
+    }
+
+    /// The hash of the number `n` as a key value: `KeyValue::N(n).hash()`, cheap enough that the
+    /// item store recomputes it rather than storing it.
+    #[inline]
+    pub fn number_hash(n: i64) -> u64 {
+        mix64((n as u64) ^ 0x4e00_0000_0000_004e)
     }
 
     /// Size of the value in bytes by MODEL.md §1.2 (without the attribute name): UTF-8 bytes
@@ -154,19 +162,21 @@ mod tests {
     }
 
     /// The string representation is shared, not copied, and its hash and size are those of the
-    /// text: the same as when strings were boxed.
+    /// text: the same as when strings were boxed. A key value is 16 bytes, with or without an
+    /// `Option` around it.
     #[test]
     fn string_values_share_their_text_and_keep_hash_and_size() {
         let a = KeyValue::S("2024-06-01#3".into());
         let b = a.clone();
         match (&a, &b) {
-            (KeyValue::S(x), KeyValue::S(y)) => assert!(Arc::ptr_eq(x, y)),
+            (KeyValue::S(x), KeyValue::S(y)) => assert!(SharedStr::ptr_eq(x, y)),
             _ => panic!("strings"),
         }
         assert_eq!(a.hash(), hash_bytes(b"2024-06-01#3") ^ 0x5300_0000_0000_0053);
         assert_eq!(a.size_bytes(), 12);
         assert_eq!(KeyValue::S("é".into()).size_bytes(), 2, "UTF-8 bytes");
-        assert_eq!(std::mem::size_of::<KeyValue>(), 24);
+        assert_eq!(std::mem::size_of::<KeyValue>(), 16);
+        assert_eq!(std::mem::size_of::<Option<KeyValue>>(), 16);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod key;
 pub mod operation;
 pub mod partition;
 pub mod request;
+pub mod shared;
 pub mod store;
 pub mod table;
 pub mod units;
@@ -24,6 +25,7 @@ pub use request::{
     CompareOp, Condition, Consumed, OpError, PageOutput, QueryRequest, ScanRequest, UpdateAction, WriteKind,
     WriteOutput, WriteRequest,
 };
+pub use shared::{SharedBytes, SharedStr};
 pub use table::{
     initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table, TableSpec,
     Target, MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,

@@ -138,21 +138,30 @@ impl Partition {
     /// then by sort key inside an item collection. With it, whether the key's predecessor is in
     /// the same item collection (a split there cuts the collection). `None` with fewer than two
     /// items.
+    ///
+    /// Found from the hash that holds the median ([`Partition::data_median_hash`], without
+    /// sorting the partition) and that hash's items alone, so a split of a large partition stays
+    /// fast.
     pub fn data_median_key(&self) -> Option<(ItemKey, bool)> {
         let half = self.item_bytes / 2;
-        let mut before = 0u64;
-        let mut prev: Option<(u64, &KeyValue)> = None;
+        let hashes = self.items.bytes_by_hash();
+        let first_hash = hashes.iter().map(|h| h.hash).min()?;
+        // The hash that holds the median item: the data-median hash, or the only hash.
+        let hash = self.data_median_hash().unwrap_or(first_hash);
+        let mut before: u64 = hashes.iter().filter(|h| h.hash < hash).map(|h| h.bytes).sum();
+        let mut prev: Option<&KeyValue> = None;
         let mut last = None;
-        for (hash, pk, sk, item) in self.items.iter() {
-            if let Some(p) = prev {
-                let key = ItemKey { hash, partition: pk.clone(), sort: sk.cloned() };
-                let inside = p == (hash, pk);
+        let items = self.items.items_of_hash(hash);
+        for (i, (pk, sk, item)) in items.iter().enumerate() {
+            if hash != first_hash || i > 0 {
+                let key = ItemKey { hash, partition: pk.clone(), sort: sk.clone() };
+                let inside = prev == Some(pk);
                 if before >= half {
                     return Some((key, inside));
                 }
                 last = Some((key, inside));
             }
-            prev = Some((hash, pk));
+            prev = Some(pk);
             before += u64::from(item.bytes);
         }
         last
@@ -230,6 +239,27 @@ mod tests {
         last
     }
 
+    /// The median key by its definition, item by item over the ordered view.
+    fn median_key_item_by_item(p: &Partition) -> Option<(ItemKey, bool)> {
+        let half = p.item_bytes / 2;
+        let mut before = 0u64;
+        let mut prev: Option<(u64, &KeyValue)> = None;
+        let mut last = None;
+        for (hash, pk, sk, item) in p.items.iter() {
+            if let Some(q) = prev {
+                let key = ItemKey { hash, partition: pk.clone(), sort: sk.cloned() };
+                let inside = q == (hash, pk);
+                if before >= half {
+                    return Some((key, inside));
+                }
+                last = Some((key, inside));
+            }
+            prev = Some((hash, pk));
+            before += u64::from(item.bytes);
+        }
+        last
+    }
+
     proptest! {
         /// The per-hash computation against the definition: with few hashes, collections and
         /// colliding partition keys (several items under one hash) are common; with many, the
@@ -249,6 +279,7 @@ mod tests {
                 p.add_bytes(u64::from(bytes), replaced.map_or(0, |r| u64::from(r.bytes)));
             }
             prop_assert_eq!(p.data_median_hash(), median_item_by_item(&p));
+            prop_assert_eq!(p.data_median_key(), median_key_item_by_item(&p));
         }
     }
 }
