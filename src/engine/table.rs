@@ -228,15 +228,25 @@ impl Table {
 
     /// Index of the partition that owns `key`: the partition of its hash, or for a hash whose
     /// item collection was split, the part that holds its sort key.
-    #[inline]
+    #[inline(always)]
     pub fn partition_of(&self, key: &ItemKey) -> usize {
-        let mut p = self.partition_index(key.hash);
+        let p = self.partition_index(key.hash);
         if self.inner_splits {
-            while p > 0 && self.starts[p] == key.hash {
-                match &self.bounds[p] {
-                    Some((pk, sk)) if (&key.partition, key.sort.as_ref()) < (pk, sk.as_ref()) => p -= 1,
-                    _ => break,
-                }
+            self.partition_in_collection(p, key)
+        } else {
+            p
+        }
+    }
+
+    /// [`Table::partition_of`] once some item collection was split: walks back from `p` over
+    /// the parts that start inside `key`'s hash above `key`.
+    #[cold]
+    #[inline(never)]
+    fn partition_in_collection(&self, mut p: usize, key: &ItemKey) -> usize {
+        while p > 0 && self.starts[p] == key.hash {
+            match &self.bounds[p] {
+                Some((pk, sk)) if (&key.partition, key.sort.as_ref()) < (pk, sk.as_ref()) => p -= 1,
+                _ => break,
             }
         }
         p

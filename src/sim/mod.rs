@@ -257,6 +257,9 @@ struct Source {
     state: DrawState,
     /// The scan segment of the next scan request.
     scan_segment: u32,
+    /// Whether the workload's requests are a plain get or put of a drawn key: nothing to build
+    /// besides the draw.
+    plain: bool,
 }
 
 /// The arrival source index of the trace: after every workload, so that a generated arrival
@@ -365,6 +368,11 @@ pub fn run<O: Observer>(
                 size_rng: stream(seed, &format!("workload/{}/sizes", w.name)),
                 state: DrawState { entity_seed, requests: 0 },
                 scan_segment: 0,
+                plain: w.shape.keys == crate::workload::KeyPattern::Drawn
+                    && (w.operation == OperationKind::Get
+                        || (w.operation == OperationKind::Put
+                            && w.shape.condition.is_none()
+                            && config.indexes.is_empty())),
             }
         })
         .collect();
@@ -445,12 +453,12 @@ pub fn run<O: Observer>(
                 let spec = &config.workloads[i];
                 let t = now.micros();
                 let mut draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, t);
-                if spec.shape.keys != crate::workload::KeyPattern::Drawn {
-                    pick_key(&mut world, spec.shape.keys, &mut draw.key);
-                }
-                let extra = if spec.operation == OperationKind::Get {
+                let extra = if source.plain {
                     None
                 } else {
+                    if spec.shape.keys != crate::workload::KeyPattern::Drawn {
+                        pick_key(&mut world, spec.shape.keys, &mut draw.key);
+                    }
                     let mut builder = ops::Builder {
                         spec,
                         keys: &mut source.key_rng,
