@@ -420,20 +420,28 @@ pub fn run<O: Observer>(
                 // A recorded request: issued as recorded, through the same client.
                 if let Some((workload, key, item_bytes)) = replay.next_request() {
                     observer.offered(now);
-                    // A recorded put carries no index attributes: its item is in no index.
-                    let extra = (config.workloads[workload as usize].operation == OperationKind::Put
-                        && world.table.has_indexes())
-                    .then(|| {
-                        let kind = crate::engine::WriteKind::Put {
-                            item_bytes: u64::from(item_bytes),
-                            attrs: Box::new([]),
-                        };
-                        Box::new(Extra::Write(crate::engine::WriteRequest {
-                            key: key.clone(),
-                            kind,
-                            condition: None,
-                        }))
-                    });
+                    // A recorded write goes through the engine's write path unless it is a plain put
+                    // on a table without indexes. It carries no index attributes: a put's item
+                    // is in no index; an update changes the item's size (to `item_bytes`).
+                    let operation = config.workloads[workload as usize].operation;
+                    let extra = match operation {
+                        OperationKind::Get => None,
+                        OperationKind::Put if !world.table.has_indexes() => None,
+                        _ => {
+                            let bytes = u64::from(item_bytes);
+                            let kind = match operation {
+                                OperationKind::Delete => crate::engine::WriteKind::Delete,
+                                OperationKind::Update => crate::engine::WriteKind::Update {
+                                    actions: Vec::new(),
+                                    item_bytes: Some(bytes),
+                                },
+                                _ => crate::engine::WriteKind::Put { item_bytes: bytes, attrs: Box::new([]) },
+                            };
+                            let write =
+                                crate::engine::WriteRequest { key: key.clone(), kind, condition: None };
+                            Some(Box::new(Extra::Write(write)))
+                        }
+                    };
                     let request = Pending {
                         workload,
                         attempt: 1,

@@ -152,12 +152,12 @@ fn a_trace_with_a_sort_key_and_a_variant() {
 #[test]
 fn bad_traces_exit_2_naming_the_file_the_line_and_the_field() {
     let toml = format!("{HEAD}\n[trace]\nfile = \"t.csv\"\n");
-    let text = "timestamp,operation,partition_key,item_bytes\n1,get,1,\n2,delete,1,\n3,put,1,999999\n";
+    let text = "timestamp,operation,partition_key,item_bytes\n1,get,1,\n2,scan,1,\n3,put,1,999999\n";
     let stderr = check_with_files(
         &toml,
         &[("t.csv", text)],
         &[
-            "scenario.toml:13: trace.file: t.csv:3: operation: unknown operation \"delete\"; expected one of \"get\", \"put\"",
+            "scenario.toml:13: trace.file: t.csv:3: operation: unknown operation \"scan\"; expected one of \"get\", \"put\", \"update\", \"delete\"",
             "scenario.toml:13: trace.file: t.csv:4: item_bytes: must be from 1 to 409600 bytes (the 400 KB item limit), got 999999",
         ],
     );
@@ -233,4 +233,23 @@ fn the_shipped_trace_scenario_throttles_its_hot_profile_the_same_way_twice() {
     assert_eq!(reasons(&s), [("TableReadKeyRangeThroughputExceeded".to_string(), throttled)]);
     assert_eq!((at(&s, "hot_keys.0.key").as_str(), u(&s, "hot_keys.0.throttled")), (Some("42"), throttled));
     assert_eq!(u(&s, "hot_partitions.0.throttled"), throttled);
+}
+
+/// Recorded updates resize items and recorded deletes remove them, charged as MODEL.md §1.3
+/// says: a put of 900 bytes (1 WCU), an update to 3,000 (3 WCU: the larger size), a delete of
+/// that item (3 WCU), a delete of a missing item (1 WCU); a delete gives no size.
+#[test]
+fn recorded_updates_and_deletes_change_the_items() {
+    let text = "timestamp,operation,partition_key,item_bytes\n1,put,1,900\n2,update,1,3000\n3,put,2,500\n4,delete,1,\n5,delete,3,\n";
+    let toml = format!("{HEAD}\n[trace]\nfile = \"t.csv\"\n");
+    let s = run(&toml, &[("t.csv", text)]);
+    assert_eq!(u(&s, "requests.offered"), 5);
+    assert_eq!(f(&s, "consumed.write_units"), 1.0 + 3.0 + 1.0 + 3.0 + 1.0);
+    assert_eq!(u(&s, "items"), 1, "item 2 is left");
+    let bad = "timestamp,operation,partition_key,item_bytes\n1,delete,1,100\n";
+    check_with_files(
+        &toml,
+        &[("t.csv", bad)],
+        &["scenario.toml:13: trace.file: t.csv:2: item_bytes: must be empty for a delete: it costs the size of the item it deletes"],
+    );
 }

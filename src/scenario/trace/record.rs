@@ -14,18 +14,20 @@ pub const MAX_SORT_KEY_BYTES: usize = 1_024;
 
 /// The operation a record's `operation` names, and whether it reads (and takes a consistency) or
 /// writes an item (whose size it needs). The one place to extend when the engine gains
-/// operations; [`OPERATIONS`] lists the names for messages. (A write without an item, such as a
-/// delete, will need a third case: `record` asks every write for `item_bytes`.)
+/// operations; [`OPERATIONS`] lists the names for messages. Every write but a delete gives the
+/// item's size after it (`item_bytes`); a delete gives none.
 pub(super) fn operation(name: &str) -> Option<(OperationKind, Access)> {
     match name {
         "get" => Some((OperationKind::Get, Access::Read)),
         "put" => Some((OperationKind::Put, Access::Write)),
+        "update" => Some((OperationKind::Update, Access::Write)),
+        "delete" => Some((OperationKind::Delete, Access::Write)),
         _ => None,
     }
 }
 
 /// The names [`operation`] accepts.
-pub(super) const OPERATIONS: &[&str] = &["get", "put"];
+pub(super) const OPERATIONS: &[&str] = &["get", "put", "update", "delete"];
 
 /// Checks one record's fields and adds it to `builder`, or reports each bad field.
 pub(super) fn record(
@@ -59,8 +61,13 @@ pub(super) fn record(
         (false, _) => ok(SORT_KEY, Err("must be empty: the table has no sort key".into())),
     };
     let access = op.map(|(_, access)| access);
+    let delete = op.is_some_and(|(kind, _)| kind == OperationKind::Delete);
     let mut item_bytes = 0;
     match (access, &cells[ITEM_BYTES]) {
+        (Some(Access::Write), Cell::Absent) if delete => true,
+        (Some(Access::Write), _) if delete => {
+            ok(ITEM_BYTES, Err("must be empty for a delete: it costs the size of the item it deletes".into()))
+        }
         (Some(Access::Write), Cell::Absent) => {
             ok(ITEM_BYTES, Err("is required for a write: the size of the item written, in bytes".into()))
         }
