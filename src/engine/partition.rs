@@ -145,24 +145,29 @@ impl Partition {
     pub fn data_median_key(&self) -> Option<(ItemKey, bool)> {
         let half = self.item_bytes / 2;
         let hashes = self.items.bytes_by_hash();
-        let first_hash = hashes.iter().map(|h| h.hash).min()?;
-        // The hash that holds the median item: the data-median hash, or the only hash.
-        let hash = self.data_median_hash().unwrap_or(first_hash);
-        let mut before: u64 = hashes.iter().filter(|h| h.hash < hash).map(|h| h.bytes).sum();
-        let mut prev: Option<&KeyValue> = None;
+        let first = *hashes.iter().min_by_key(|h| h.hash)?;
+        // The median lies in the first hash if the bytes before its last item reach half;
+        // otherwise in the data-median hash (which never is the first), or with one hash, in it.
+        let in_first = first.bytes - first.last_item_bytes >= half;
+        let candidates =
+            [in_first.then_some(first.hash), Some(self.data_median_hash().unwrap_or(first.hash))];
         let mut last = None;
-        let items = self.items.items_of_hash(hash);
-        for (i, (pk, sk, item)) in items.iter().enumerate() {
-            if hash != first_hash || i > 0 {
-                let key = ItemKey { hash, partition: pk.clone(), sort: sk.clone() };
-                let inside = prev == Some(pk);
-                if before >= half {
-                    return Some((key, inside));
+        for hash in candidates.into_iter().flatten() {
+            let mut before: u64 = hashes.iter().filter(|h| h.hash < hash).map(|h| h.bytes).sum();
+            let mut prev: Option<&KeyValue> = None;
+            let items = self.items.items_of_hash(hash);
+            for (i, (pk, sk, item)) in items.iter().enumerate() {
+                if hash != first.hash || i > 0 {
+                    let key = ItemKey { hash, partition: pk.clone(), sort: sk.clone() };
+                    let inside = prev == Some(pk);
+                    if before >= half {
+                        return Some((key, inside));
+                    }
+                    last = Some((key, inside));
                 }
-                last = Some((key, inside));
+                prev = Some(pk);
+                before += u64::from(item.bytes);
             }
-            prev = Some(pk);
-            before += u64::from(item.bytes);
         }
         last
     }
@@ -258,6 +263,18 @@ mod tests {
             before += u64::from(item.bytes);
         }
         last
+    }
+
+    #[test]
+    fn the_median_key_of_one_small_collection_is_its_second_item() {
+        let mut p = Partition::new(PartitionId(0), 0);
+        for (sk, bytes) in [(0, 10u32), (1, 1_000)] {
+            let key = ItemKey { hash: 3, partition: KeyValue::N(1), sort: Some(KeyValue::N(sk)) };
+            p.items.upsert(key, |_| Ok::<_, ()>(StoredItem::sized(bytes))).expect("stored");
+            p.add_bytes(u64::from(bytes), 0);
+        }
+        assert_eq!(p.data_median_key(), median_key_item_by_item(&p));
+        assert!(p.data_median_key().is_some_and(|(k, inside)| k.sort == Some(KeyValue::N(1)) && inside));
     }
 
     proptest! {
