@@ -69,6 +69,7 @@ pub fn render(summary: &Summary, charts: &[InlineChart<'_>], scenario_source: &s
     }
     hot_keys_table(&mut page, summary);
     hot_partitions_table(&mut page, summary);
+    indexes_table(&mut page, summary);
     let _ = writeln!(
         page,
         "<h2 id=\"scenario\">Scenario</h2>\n<pre>{}</pre>\n</main>\n</body>\n</html>",
@@ -121,6 +122,42 @@ fn hot_keys_table(page: &mut String, s: &Summary) {
             percent(k.share_of_attempts),
             group(k.throttled),
             percent(super::format::share(k.throttled, s.requests.throttled))
+        );
+    }
+    page.push_str("</table>\n");
+}
+
+/// The secondary indexes: what each consumed, its capacity, and a global index's busiest
+/// partitions (where a hot index key lands, MODEL.md §6.2). Nothing for a table without.
+fn indexes_table(page: &mut String, s: &Summary) {
+    if s.indexes.is_empty() {
+        return;
+    }
+    page.push_str("<h2 id=\"indexes\">Secondary indexes</h2>\n");
+    page.push_str(
+        "<table>\n<tr><th>index</th><th>kind</th><th>read units</th><th>write units</th>\
+         <th>capacity (RCU / WCU, at the end)</th><th>partitions</th><th>entries</th>\
+         <th>busiest partitions (share of the index's units)</th></tr>\n",
+    );
+    for ix in &s.indexes {
+        let units = |u: Option<f64>| u.map_or("in the table's".to_string(), |u| group(u.round() as u64));
+        let capacity = match (ix.final_read_capacity, ix.final_write_capacity) {
+            (Some(r), Some(w)) => format!("{} / {}", group(r), group(w)),
+            _ => "the table's".to_string(),
+        };
+        let busiest: Vec<String> =
+            ix.hot_partitions.iter().map(|p| format!("{}: {}", p.id, percent(p.share_of_units))).collect();
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            html_escape(&ix.name),
+            ix.kind,
+            units(ix.consumed.as_ref().map(|c| c.read_units)),
+            units(ix.consumed.as_ref().map(|c| c.write_units)),
+            capacity,
+            group(ix.partitions as u64),
+            group(ix.items),
+            html_escape(&busiest.join(", "))
         );
     }
     page.push_str("</table>\n");

@@ -49,6 +49,24 @@ pub fn render(s: &Summary) -> String {
             );
         }
     }
+    let global: Vec<_> = s.indexes.iter().filter(|ix| ix.consumed.is_some()).collect();
+    if !global.is_empty() {
+        md.push_str("\n| global index | write units | read units | busiest partition |\n|---|---|---|---|\n");
+        for ix in global {
+            let c = ix.consumed.as_ref().map_or((0.0, 0.0), |c| (c.write_units, c.read_units));
+            let busiest = ix.hot_partitions.first().map_or("-".to_string(), |p| {
+                format!("{} of the units, partition {}", percent(p.share_of_units), p.id)
+            });
+            let _ = writeln!(
+                md,
+                "| `{}` | {} | {} | {} |",
+                ix.name.replace('`', "'").replace('|', "/"),
+                group(c.0.round() as u64),
+                group(c.1.round() as u64),
+                md_escape(&busiest)
+            );
+        }
+    }
     md.push_str("\nCharts, hot partitions and the scenario are in `report.html`.\n");
     md
 }

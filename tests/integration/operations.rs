@@ -387,3 +387,24 @@ fn a_hot_item_collection_splits_for_heat_by_sort_key() {
         assert!(m.seconds[400..600].iter().all(|s| s.throttled > 800), "{:?}", variant.variant);
     }
 }
+
+/// The report of an indexed table shows the index: summary.json's `indexes` with the busiest
+/// index partition, a table of them in report.html and summary.md, and the index's units in
+/// the run line.
+#[test]
+fn reports_show_the_global_index_and_its_hot_partition() {
+    let dir = crate::support::TempDir::new("gsi-report");
+    let gsi = "[[table.global_secondary_index]]\nname = \"ByStatus\"\npartition_key = \"Status\"\nprojection = \"keys_only\"";
+    let text = ORDERS.replace("INDEX", gsi).replace("30s", "5s");
+    let scenario = dir.write("orders.toml", &text);
+    let out = dir.path().join("report");
+    let s = crate::support::run_ok(&scenario, &out, &[]);
+    let ix = &s["indexes"][0];
+    assert_eq!(ix["name"], "ByStatus");
+    assert!(ix["hot_partitions"][0]["share_of_units"].as_f64().is_some_and(|share| share > 0.85), "{ix}");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(html.contains("<h2 id=\"indexes\">Secondary indexes</h2>") && html.contains("<td>ByStatus</td>"));
+    let md = std::fs::read_to_string(out.join("summary.md")).expect("summary.md");
+    assert!(md.contains("| `ByStatus` |"), "{md}");
+    assert!(md.contains("global secondary index cannot take the writes"), "{md}");
+}
