@@ -194,6 +194,24 @@ pub(super) fn indexes(
             }
         }
     }
+    // MODEL.md §4.3: "These table-level quotas apply to the sum of a table's throughput together
+    // with the throughput of all of its global secondary indexes".
+    if let Some(BillingMode::Provisioned { read_units, write_units }) = table_billing {
+        let (mut read, mut write) = (read_units, write_units);
+        for ix in out.iter().filter(|ix| ix.spec.kind == IndexKind::Global) {
+            if let BillingMode::Provisioned { read_units, write_units } = ix.billing {
+                (read, write) = (read + read_units, write + write_units);
+            }
+        }
+        for (side, total) in [("read", read), ("write", write)] {
+            if total > TABLE_QUOTA_UNITS as u64 {
+                p.add(
+                    "table.global_secondary_index",
+                    format!("the table and its global indexes provision {total} {side} units; the per-table quota of {TABLE_QUOTA_UNITS} counts them together (MODEL.md §4.3)"),
+                );
+            }
+        }
+    }
     if projected > MAX_PROJECTED_ATTRIBUTES {
         p.add("table", format!("indexes project {projected} attributes with include; DynamoDB allows {MAX_PROJECTED_ATTRIBUTES} in all"));
     }

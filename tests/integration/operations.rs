@@ -408,3 +408,15 @@ fn reports_show_the_global_index_and_its_hot_partition() {
     assert!(md.contains("| `ByStatus` |"), "{md}");
     assert!(md.contains("global secondary index cannot take the writes"), "{md}");
 }
+
+/// MODEL.md §4.3: the per-table quota counts a table's capacity and its global indexes' together.
+#[test]
+fn the_table_quota_counts_global_indexes() {
+    let gsi = "[[table.global_secondary_index]]\nname = \"ByStatus\"\npartition_key = \"Status\"\nwrite_capacity = 38000";
+    let text = ORDERS.replace("INDEX", gsi);
+    let err = ddbsim::scenario::parse(Path::new("q.toml"), &text).expect_err("over the quota").to_string();
+    assert!(
+        err.contains("table.global_secondary_index: the table and its global indexes provision 41000 write units; the per-table quota of 40000 counts them together"),
+        "{err}"
+    );
+}
