@@ -875,12 +875,10 @@ impl IndexedTable {
                     IndexKind::Global => {
                         let table = &self.indexes[i];
                         let target = Target::Index(i as u16);
+                        // The part that holds the entry: an index collection may have split
+                        // for size inside itself (MODEL.md §2.2 on the index's partitions).
                         let mut charge = |e: &Entry, milli| {
-                            consumed.charges.push(write_charge(
-                                target,
-                                table.partition_index(e.key.hash),
-                                milli,
-                            ));
+                            consumed.charges.push(write_charge(target, table.partition_of(&e.key), milli));
                         };
                         match (&change.delete, &change.put) {
                             (Some(d), Some(p)) => {

@@ -401,6 +401,27 @@ fn size_splits_cut_an_item_collection_by_sort_key() {
     assert_eq!(with_lsi.size_split_point(0), None, "one collection, and an LSI: no split");
 }
 
+/// A global index's item collection split for size (MODEL.md §2.2 on the index's own
+/// partitions) spans two partitions with one hash: a write's index charge goes to the part that
+/// holds its entry, not to the last part of the hash.
+#[test]
+fn index_writes_are_charged_to_the_part_of_a_split_index_collection_that_holds_the_entry() {
+    let g = gsi("ByStatus", "Status", None, Projection::KeysOnly);
+    let mut t = IndexedTable::new(spec(None), 1, &[g], &[1], no_propagation());
+    for i in 0..1_000 {
+        t.write(0, &put(ItemKey::new(n(i), None), 100, vec![Some(s("open"))]), &mut Unlimited).expect("put");
+    }
+    assert!(t.split_index_at_data_median(0, 0), "the one collection splits inside");
+    assert_eq!(t.index_store(0).partition_count(), 2);
+    // Base key -5 sorts first in the index's collection: its entry goes to the lower part.
+    let out =
+        t.write(0, &put(ItemKey::new(n(-5), None), 100, vec![Some(s("open"))]), &mut Unlimited).expect("put");
+    let charge = out.consumed.charges.iter().find(|c| c.target == Target::Index(0)).expect("an index charge");
+    let entry = t.schema().entry(0, &ItemKey::new(n(-5), None), &[Some(s("open"))], 100).expect("indexed");
+    assert_eq!(t.index_store(0).partition_of(&entry.key), 0, "the entry is stored in the lower part");
+    assert_eq!(charge.partition, 0, "and charged there");
+}
+
 /// Pages: `Limit`, 1 MB, `LastEvaluatedKey`, both directions.
 #[test]
 fn queries_page_by_limit_and_by_megabyte_in_both_directions() {
