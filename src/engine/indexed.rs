@@ -73,6 +73,9 @@ struct Plan {
     consumed: Consumed,
     /// Whether the write changes anything (a ConditionCheck does not).
     writes: bool,
+    /// Bytes the write adds to its item collection (negative: removes), base item and
+    /// local-index entries; 0 without local indexes.
+    collection_growth: i64,
 }
 
 /// A table, its indexes and the values of its items' tracked attributes.
@@ -659,7 +662,8 @@ impl IndexedTable {
 
     /// BatchWriteItem (MODEL.md §1.3): up to 25 puts and deletes, each rounded on its own and
     /// admitted on its own; throttled ones come back unprocessed, and the call fails only if
-    /// every one is.
+    /// every one is. Any other failure (an item over 400 KB, an item collection past its
+    /// limit) fails the whole call before anything is written.
     pub fn batch_write<G: CapacityGate>(
         &mut self,
         now_us: u64,
@@ -678,6 +682,16 @@ impl IndexedTable {
                 "BatchWriteItem takes unconditional puts and deletes only".into(),
             ));
         }
+        for (i, r) in requests.iter().enumerate() {
+            if requests[..i].iter().any(|o| o.key == r.key) {
+                return Err(OpError::Validation("a batch cannot write one item twice".into()));
+            }
+        }
+        // A request that fails for a reason other than capacity fails before any write, so
+        // that it changes nothing: each write planned alone, then their item collections
+        // together (MODEL.md §7.2).
+        let plans = requests.iter().map(|r| self.plan(r, false)).collect::<Result<Vec<Plan>, _>>()?;
+        self.check_collections(&plans)?;
         let mut out = BatchWriteOutput { unprocessed: Vec::new(), consumed: Consumed::default() };
         let mut last_refusal = None;
         for (i, request) in requests.iter().enumerate() {
@@ -728,6 +742,7 @@ impl IndexedTable {
         if total_bytes > super::operation::TRANSACT_MAX_BYTES {
             return Err(OpError::Validation("a transaction writes at most 4 MB".into()));
         }
+        self.check_collections(&plans)?;
         let charges: Vec<Charge> = plans.iter().flat_map(|p| p.consumed.charges.iter().copied()).collect();
         gate.admit_all(&charges).map_err(OpError::Throttled)?;
         let mut consumed = Consumed::default();
@@ -900,12 +915,32 @@ impl IndexedTable {
                 return Err(OpError::ItemCollectionSizeLimitExceeded);
             }
         }
-        Ok(Plan { key: key.clone(), partition, before, after, changes, consumed, writes })
+        let collection_growth = if self.has_local { collection_growth } else { 0 };
+        Ok(Plan { key: key.clone(), partition, before, after, changes, consumed, writes, collection_growth })
+    }
+
+    /// Whether the writes `plans` (of distinct items, each planned alone) keep every item
+    /// collection they grow within its limit together (MODEL.md §7.2).
+    fn check_collections<R>(&self, plans: &[Plan]) -> Result<(), OpError<R>> {
+        if !self.has_local {
+            return Ok(());
+        }
+        let mut growth: BTreeMap<(u64, &KeyValue), i64> = BTreeMap::new();
+        for plan in plans {
+            *growth.entry((plan.key.hash, &plan.key.partition)).or_insert(0) += plan.collection_growth;
+        }
+        for ((hash, partition), grown) in growth {
+            let now = self.collections.get(&(hash, partition.clone())).copied().unwrap_or(0);
+            if grown > 0 && now.saturating_add(grown as u64) > self.params.item_collection_limit_bytes {
+                return Err(OpError::ItemCollectionSizeLimitExceeded);
+            }
+        }
+        Ok(())
     }
 
     /// Applies an admitted plan.
     fn apply(&mut self, now_us: u64, plan: Plan) -> WriteOutput {
-        let Plan { key, partition, before, after, changes, consumed, writes } = plan;
+        let Plan { key, partition, before, after, changes, consumed, writes, .. } = plan;
         let before_bytes = before.map(|i| u64::from(i.bytes));
         let after_bytes = after.as_ref().map(|a| a.0);
         if !writes {

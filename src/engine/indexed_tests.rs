@@ -308,6 +308,39 @@ fn item_collections_with_local_indexes_are_limited() {
     t.write(0, &other, &mut Unlimited).expect("another collection has room");
 }
 
+/// MODEL.md §7.2 with several writes in one request: a transaction whose writes together take an
+/// item collection past its limit fails and changes nothing, and so does a batch (a failed
+/// operation changes nothing, whatever the item that fails).
+#[test]
+fn item_collection_limits_hold_across_the_writes_of_one_request() {
+    let lsi = IndexSpec {
+        name: "L".into(),
+        kind: IndexKind::Local,
+        partition_key: "pk".into(),
+        sort_key: Some("Date".into()),
+        projection: Projection::KeysOnly,
+    };
+    let params = IndexParams { propagation_us: 0, item_collection_limit_bytes: 10_000 };
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[lsi], &[], params);
+    let item = |pk: &str, sk: i64| put(ItemKey::new(s(pk), Some(n(sk))), 1_000, vec![Some(n(sk))]);
+    for i in 0..8 {
+        t.write(0, &item("u", i), &mut Unlimited).expect("room");
+    }
+    let full = t.collection_bytes(&ItemKey::new(s("u"), None));
+    assert!(full + 1_100 <= 10_000 && full + 2_200 > 10_000, "one more fits, two do not: {full}");
+    let two = vec![item("u", 100), item("u", 101)];
+    assert_eq!(t.transact_write(0, &two, &mut Unlimited), Err(OpError::ItemCollectionSizeLimitExceeded));
+    assert_eq!(t.collection_bytes(&ItemKey::new(s("u"), None)), full, "nothing written");
+    assert!(t.peek(&ItemKey::new(s("u"), Some(n(100)))).is_none());
+
+    // A batch: the first write fits, the third would pass the limit.
+    let batch = vec![item("v", 0), item("u", 100), item("u", 101)];
+    assert_eq!(t.batch_write(0, &batch, &mut Unlimited), Err(OpError::ItemCollectionSizeLimitExceeded));
+    assert!(t.peek(&ItemKey::new(s("v"), Some(n(0)))).is_none(), "the batch changed nothing");
+    assert_eq!(t.collection_bytes(&ItemKey::new(s("u"), None)), full);
+    assert_eq!(t.base().item_count(), 8);
+}
+
 /// MODEL.md §1.3: a failed conditional write consumes the new item's size for an existing item
 /// and one unit for a new one, and changes nothing.
 #[test]
