@@ -450,6 +450,9 @@ impl IndexedTable {
                     continue;
                 }
             }
+            if page.at_limit() {
+                break;
+            }
             touched.push((p, page.bytes));
             let collection =
                 store.partitions()[p].collection(hash, &request.partition, as_ref(&lower), as_ref(&upper));
@@ -585,6 +588,9 @@ impl IndexedTable {
         'partitions: while p < store.partition_count() {
             let partition: &Partition = &store.partitions()[p];
             if p > first && !last_segment && partition.start() >= seg_end {
+                break;
+            }
+            if page.at_limit() {
                 break;
             }
             touched.push((p, 0));
@@ -1090,6 +1096,15 @@ impl Page {
             returned: Vec::new(),
             more: false,
         }
+    }
+
+    /// Whether the page holds its `Limit` of items: it reads no further partition (MODEL.md
+    /// §1.3's minimum is per partition "involved in servicing the request"), and there may be
+    /// more to read.
+    fn at_limit(&mut self) -> bool {
+        let full = self.evaluated.len() as u32 >= self.limit;
+        self.more |= full;
+        full
     }
 
     /// Adds an item if the page has room (its item limit, and 1 MB: the item that would cross

@@ -455,6 +455,47 @@ fn index_writes_are_charged_to_the_part_of_a_split_index_collection_that_holds_t
     assert_eq!(charge.partition, 0, "and charged there");
 }
 
+/// MODEL.md §1.3's per-partition minimum is for the partitions "involved in servicing the
+/// request": a page that reaches its `Limit` with the last item of a partition does not read
+/// the next one, so it pays no block there (a scan, and a query of a split collection).
+#[test]
+fn a_page_full_at_a_partition_end_pays_nothing_in_the_next_partition() {
+    let mut t = IndexedTable::new(spec(Some("sk")), 2, &[], &[], no_propagation());
+    for pk in 0..40 {
+        t.write(0, &put(ItemKey::new(n(pk), Some(n(0))), 100, vec![]), &mut Unlimited).expect("put");
+    }
+    let first = t.base().partitions()[0].item_count() as u32;
+    assert!(first > 0 && first < 40);
+    let scan = ScanRequest {
+        index: None,
+        segment: 0,
+        total_segments: 1,
+        limit: Some(first),
+        consistency: Consistency::Eventual,
+        start_after: None,
+        filter: None,
+    };
+    let page = t.scan(0, &scan, &mut Unlimited).expect("scan");
+    assert_eq!(page.items.len(), first as usize);
+    assert!(page.last_evaluated.is_some(), "more to read");
+    assert_eq!(page.consumed.charges.len(), 1, "one partition read: {:?}", page.consumed.charges);
+    assert_eq!(page.consumed.table_milli, 500);
+
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[], &[], no_propagation());
+    for i in 0..1_000 {
+        t.write(0, &put(ItemKey::new(s("user"), Some(n(i))), 1_000, vec![]), &mut Unlimited).expect("put");
+    }
+    let point = t.size_split_point(0).expect("splittable");
+    t.split_at(0, &point).expect("split");
+    let lower = t.base().partitions()[0].item_count() as u32;
+    let mut q = QueryRequest::table(s("user"));
+    q.limit = Some(lower);
+    let page = t.query(0, &q, &mut Unlimited).expect("query");
+    assert_eq!(page.items.len(), lower as usize);
+    assert!(page.last_evaluated.is_some(), "more to read");
+    assert_eq!(page.consumed.charges.len(), 1, "the lower part only: {:?}", page.consumed.charges);
+}
+
 /// Pages: `Limit`, 1 MB, `LastEvaluatedKey`, both directions.
 #[test]
 fn queries_page_by_limit_and_by_megabyte_in_both_directions() {
