@@ -145,9 +145,16 @@ impl Partition {
     pub fn data_median_key(&self) -> Option<(ItemKey, bool)> {
         let half = self.item_bytes / 2;
         let hashes = self.items.bytes_by_hash();
-        let first_hash = hashes.iter().map(|h| h.hash).min()?;
-        // The hash that holds the median item: the data-median hash, or the only hash.
-        let hash = self.data_median_hash().unwrap_or(first_hash);
+        let first = hashes.iter().min_by_key(|h| h.hash)?;
+        let first_hash = first.hash;
+        // The hash that holds the median item: the first hash if the bytes before its last item
+        // reach half (the data-median hash starts after the first), else the data-median hash,
+        // or the only hash.
+        let hash = if first.bytes > first.last_item_bytes && first.bytes - first.last_item_bytes >= half {
+            first_hash
+        } else {
+            self.data_median_hash().unwrap_or(first_hash)
+        };
         let mut before: u64 = hashes.iter().filter(|h| h.hash < hash).map(|h| h.bytes).sum();
         let mut prev: Option<&KeyValue> = None;
         let mut last = None;
@@ -258,6 +265,25 @@ mod tests {
             before += u64::from(item.bytes);
         }
         last
+    }
+
+    /// Regression: when the median falls inside the first hash's item collection (most of the
+    /// bytes there), the median key is inside that collection, not the next hash's first key
+    /// (a split there would move almost nothing).
+    #[test]
+    fn the_median_key_can_lie_inside_the_first_collection() {
+        let mut p = Partition::new(PartitionId(0), 0);
+        let mut add = |key: ItemKey, bytes: u32| {
+            p.items.upsert(key, |_| Ok::<_, ()>(StoredItem::sized(bytes))).expect("stored");
+            p.item_bytes += u64::from(bytes);
+        };
+        for sk in 0..10 {
+            add(ItemKey { hash: 1, partition: KeyValue::N(0), sort: Some(KeyValue::N(sk)) }, 1_000);
+        }
+        add(ItemKey { hash: 5, partition: KeyValue::N(2), sort: Some(KeyValue::N(0)) }, 10);
+        let expected = ItemKey { hash: 1, partition: KeyValue::N(0), sort: Some(KeyValue::N(6)) };
+        assert_eq!(median_key_item_by_item(&p), Some((expected.clone(), true)));
+        assert_eq!(p.data_median_key(), Some((expected, true)));
     }
 
     proptest! {
