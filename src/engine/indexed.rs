@@ -73,6 +73,9 @@ struct Plan {
     consumed: Consumed,
     /// Whether the write changes anything (a ConditionCheck does not).
     writes: bool,
+    /// Bytes the write adds to its item collection (negative: removes), base item and
+    /// local-index entries; 0 without local indexes.
+    collection_growth: i64,
 }
 
 /// A table, its indexes and the values of its items' tracked attributes.
@@ -447,6 +450,9 @@ impl IndexedTable {
                     continue;
                 }
             }
+            if page.at_limit() {
+                break;
+            }
             touched.push((p, page.bytes));
             let collection =
                 store.partitions()[p].collection(hash, &request.partition, as_ref(&lower), as_ref(&upper));
@@ -584,6 +590,9 @@ impl IndexedTable {
             if p > first && !last_segment && partition.start() >= seg_end {
                 break;
             }
+            if page.at_limit() {
+                break;
+            }
             touched.push((p, 0));
             let after = request.start_after.as_ref().filter(|k| store.partition_of(k) == p);
             for (hash, pk, sk, item) in partition.items_from(after) {
@@ -659,7 +668,8 @@ impl IndexedTable {
 
     /// BatchWriteItem (MODEL.md §1.3): up to 25 puts and deletes, each rounded on its own and
     /// admitted on its own; throttled ones come back unprocessed, and the call fails only if
-    /// every one is.
+    /// every one is. Any other failure (an item over 400 KB, an item collection past its
+    /// limit) fails the whole call before anything is written.
     pub fn batch_write<G: CapacityGate>(
         &mut self,
         now_us: u64,
@@ -678,6 +688,16 @@ impl IndexedTable {
                 "BatchWriteItem takes unconditional puts and deletes only".into(),
             ));
         }
+        for (i, r) in requests.iter().enumerate() {
+            if requests[..i].iter().any(|o| o.key == r.key) {
+                return Err(OpError::Validation("a batch cannot write one item twice".into()));
+            }
+        }
+        // A request that fails for a reason other than capacity fails before any write, so
+        // that it changes nothing: each write planned alone, then their item collections
+        // together (MODEL.md §7.2).
+        let plans = requests.iter().map(|r| self.plan(r, false)).collect::<Result<Vec<Plan>, _>>()?;
+        self.check_collections(&plans)?;
         let mut out = BatchWriteOutput { unprocessed: Vec::new(), consumed: Consumed::default() };
         let mut last_refusal = None;
         for (i, request) in requests.iter().enumerate() {
@@ -728,6 +748,7 @@ impl IndexedTable {
         if total_bytes > super::operation::TRANSACT_MAX_BYTES {
             return Err(OpError::Validation("a transaction writes at most 4 MB".into()));
         }
+        self.check_collections(&plans)?;
         let charges: Vec<Charge> = plans.iter().flat_map(|p| p.consumed.charges.iter().copied()).collect();
         gate.admit_all(&charges).map_err(OpError::Throttled)?;
         let mut consumed = Consumed::default();
@@ -875,12 +896,10 @@ impl IndexedTable {
                     IndexKind::Global => {
                         let table = &self.indexes[i];
                         let target = Target::Index(i as u16);
+                        // The part that holds the entry: an index collection may have split
+                        // for size inside itself (MODEL.md §2.2 on the index's partitions).
                         let mut charge = |e: &Entry, milli| {
-                            consumed.charges.push(write_charge(
-                                target,
-                                table.partition_index(e.key.hash),
-                                milli,
-                            ));
+                            consumed.charges.push(write_charge(target, table.partition_of(&e.key), milli));
                         };
                         match (&change.delete, &change.put) {
                             (Some(d), Some(p)) => {
@@ -902,12 +921,32 @@ impl IndexedTable {
                 return Err(OpError::ItemCollectionSizeLimitExceeded);
             }
         }
-        Ok(Plan { key: key.clone(), partition, before, after, changes, consumed, writes })
+        let collection_growth = if self.has_local { collection_growth } else { 0 };
+        Ok(Plan { key: key.clone(), partition, before, after, changes, consumed, writes, collection_growth })
+    }
+
+    /// Whether the writes `plans` (of distinct items, each planned alone) keep every item
+    /// collection they grow within its limit together (MODEL.md §7.2).
+    fn check_collections<R>(&self, plans: &[Plan]) -> Result<(), OpError<R>> {
+        if !self.has_local {
+            return Ok(());
+        }
+        let mut growth: BTreeMap<(u64, &KeyValue), i64> = BTreeMap::new();
+        for plan in plans {
+            *growth.entry((plan.key.hash, &plan.key.partition)).or_insert(0) += plan.collection_growth;
+        }
+        for ((hash, partition), grown) in growth {
+            let now = self.collections.get(&(hash, partition.clone())).copied().unwrap_or(0);
+            if grown > 0 && now.saturating_add(grown as u64) > self.params.item_collection_limit_bytes {
+                return Err(OpError::ItemCollectionSizeLimitExceeded);
+            }
+        }
+        Ok(())
     }
 
     /// Applies an admitted plan.
     fn apply(&mut self, now_us: u64, plan: Plan) -> WriteOutput {
-        let Plan { key, partition, before, after, changes, consumed, writes } = plan;
+        let Plan { key, partition, before, after, changes, consumed, writes, .. } = plan;
         let before_bytes = before.map(|i| u64::from(i.bytes));
         let after_bytes = after.as_ref().map(|a| a.0);
         if !writes {
@@ -1057,6 +1096,15 @@ impl Page {
             returned: Vec::new(),
             more: false,
         }
+    }
+
+    /// Whether the page holds its `Limit` of items: it reads no further partition (MODEL.md
+    /// §1.3's minimum is per partition "involved in servicing the request"), and there may be
+    /// more to read.
+    fn at_limit(&mut self) -> bool {
+        let full = self.evaluated.len() as u32 >= self.limit;
+        self.more |= full;
+        full
     }
 
     /// Adds an item if the page has room (its item limit, and 1 MB: the item that would cross

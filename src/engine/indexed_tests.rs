@@ -308,6 +308,39 @@ fn item_collections_with_local_indexes_are_limited() {
     t.write(0, &other, &mut Unlimited).expect("another collection has room");
 }
 
+/// MODEL.md §7.2 with several writes in one request: a transaction whose writes together take an
+/// item collection past its limit fails and changes nothing, and so does a batch (a failed
+/// operation changes nothing, whatever the item that fails).
+#[test]
+fn item_collection_limits_hold_across_the_writes_of_one_request() {
+    let lsi = IndexSpec {
+        name: "L".into(),
+        kind: IndexKind::Local,
+        partition_key: "pk".into(),
+        sort_key: Some("Date".into()),
+        projection: Projection::KeysOnly,
+    };
+    let params = IndexParams { propagation_us: 0, item_collection_limit_bytes: 10_000 };
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[lsi], &[], params);
+    let item = |pk: &str, sk: i64| put(ItemKey::new(s(pk), Some(n(sk))), 1_000, vec![Some(n(sk))]);
+    for i in 0..8 {
+        t.write(0, &item("u", i), &mut Unlimited).expect("room");
+    }
+    let full = t.collection_bytes(&ItemKey::new(s("u"), None));
+    assert!(full + 1_100 <= 10_000 && full + 2_200 > 10_000, "one more fits, two do not: {full}");
+    let two = vec![item("u", 100), item("u", 101)];
+    assert_eq!(t.transact_write(0, &two, &mut Unlimited), Err(OpError::ItemCollectionSizeLimitExceeded));
+    assert_eq!(t.collection_bytes(&ItemKey::new(s("u"), None)), full, "nothing written");
+    assert!(t.peek(&ItemKey::new(s("u"), Some(n(100)))).is_none());
+
+    // A batch: the first write fits, the third would pass the limit.
+    let batch = vec![item("v", 0), item("u", 100), item("u", 101)];
+    assert_eq!(t.batch_write(0, &batch, &mut Unlimited), Err(OpError::ItemCollectionSizeLimitExceeded));
+    assert!(t.peek(&ItemKey::new(s("v"), Some(n(0)))).is_none(), "the batch changed nothing");
+    assert_eq!(t.collection_bytes(&ItemKey::new(s("u"), None)), full);
+    assert_eq!(t.base().item_count(), 8);
+}
+
 /// MODEL.md §1.3: a failed conditional write consumes the new item's size for an existing item
 /// and one unit for a new one, and changes nothing.
 #[test]
@@ -399,6 +432,68 @@ fn size_splits_cut_an_item_collection_by_sort_key() {
             .expect("put");
     }
     assert_eq!(with_lsi.size_split_point(0), None, "one collection, and an LSI: no split");
+}
+
+/// A global index's item collection split for size (MODEL.md §2.2 on the index's own
+/// partitions) spans two partitions with one hash: a write's index charge goes to the part that
+/// holds its entry, not to the last part of the hash.
+#[test]
+fn index_writes_are_charged_to_the_part_of_a_split_index_collection_that_holds_the_entry() {
+    let g = gsi("ByStatus", "Status", None, Projection::KeysOnly);
+    let mut t = IndexedTable::new(spec(None), 1, &[g], &[1], no_propagation());
+    for i in 0..1_000 {
+        t.write(0, &put(ItemKey::new(n(i), None), 100, vec![Some(s("open"))]), &mut Unlimited).expect("put");
+    }
+    assert!(t.split_index_at_data_median(0, 0), "the one collection splits inside");
+    assert_eq!(t.index_store(0).partition_count(), 2);
+    // Base key -5 sorts first in the index's collection: its entry goes to the lower part.
+    let out =
+        t.write(0, &put(ItemKey::new(n(-5), None), 100, vec![Some(s("open"))]), &mut Unlimited).expect("put");
+    let charge = out.consumed.charges.iter().find(|c| c.target == Target::Index(0)).expect("an index charge");
+    let entry = t.schema().entry(0, &ItemKey::new(n(-5), None), &[Some(s("open"))], 100).expect("indexed");
+    assert_eq!(t.index_store(0).partition_of(&entry.key), 0, "the entry is stored in the lower part");
+    assert_eq!(charge.partition, 0, "and charged there");
+}
+
+/// MODEL.md §1.3's per-partition minimum is for the partitions "involved in servicing the
+/// request": a page that reaches its `Limit` with the last item of a partition does not read
+/// the next one, so it pays no block there (a scan, and a query of a split collection).
+#[test]
+fn a_page_full_at_a_partition_end_pays_nothing_in_the_next_partition() {
+    let mut t = IndexedTable::new(spec(Some("sk")), 2, &[], &[], no_propagation());
+    for pk in 0..40 {
+        t.write(0, &put(ItemKey::new(n(pk), Some(n(0))), 100, vec![]), &mut Unlimited).expect("put");
+    }
+    let first = t.base().partitions()[0].item_count() as u32;
+    assert!(first > 0 && first < 40);
+    let scan = ScanRequest {
+        index: None,
+        segment: 0,
+        total_segments: 1,
+        limit: Some(first),
+        consistency: Consistency::Eventual,
+        start_after: None,
+        filter: None,
+    };
+    let page = t.scan(0, &scan, &mut Unlimited).expect("scan");
+    assert_eq!(page.items.len(), first as usize);
+    assert!(page.last_evaluated.is_some(), "more to read");
+    assert_eq!(page.consumed.charges.len(), 1, "one partition read: {:?}", page.consumed.charges);
+    assert_eq!(page.consumed.table_milli, 500);
+
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[], &[], no_propagation());
+    for i in 0..1_000 {
+        t.write(0, &put(ItemKey::new(s("user"), Some(n(i))), 1_000, vec![]), &mut Unlimited).expect("put");
+    }
+    let point = t.size_split_point(0).expect("splittable");
+    t.split_at(0, &point).expect("split");
+    let lower = t.base().partitions()[0].item_count() as u32;
+    let mut q = QueryRequest::table(s("user"));
+    q.limit = Some(lower);
+    let page = t.query(0, &q, &mut Unlimited).expect("query");
+    assert_eq!(page.items.len(), lower as usize);
+    assert!(page.last_evaluated.is_some(), "more to read");
+    assert_eq!(page.consumed.charges.len(), 1, "the lower part only: {:?}", page.consumed.charges);
 }
 
 /// Pages: `Limit`, 1 MB, `LastEvaluatedKey`, both directions.

@@ -277,6 +277,25 @@ mod tests {
         assert!(p.data_median_key().is_some_and(|(k, inside)| k.sort == Some(KeyValue::N(1)) && inside));
     }
 
+    /// Regression: when the median falls inside the first hash's item collection (most of the
+    /// bytes there), the median key is inside that collection, not the next hash's first key
+    /// (a split there would move almost nothing).
+    #[test]
+    fn the_median_key_can_lie_inside_the_first_collection() {
+        let mut p = Partition::new(PartitionId(0), 0);
+        let mut add = |key: ItemKey, bytes: u32| {
+            p.items.upsert(key, |_| Ok::<_, ()>(StoredItem::sized(bytes))).expect("stored");
+            p.item_bytes += u64::from(bytes);
+        };
+        for sk in 0..10 {
+            add(ItemKey { hash: 1, partition: KeyValue::N(0), sort: Some(KeyValue::N(sk)) }, 1_000);
+        }
+        add(ItemKey { hash: 5, partition: KeyValue::N(2), sort: Some(KeyValue::N(0)) }, 10);
+        let expected = ItemKey { hash: 1, partition: KeyValue::N(0), sort: Some(KeyValue::N(6)) };
+        assert_eq!(median_key_item_by_item(&p), Some((expected.clone(), true)));
+        assert_eq!(p.data_median_key(), Some((expected, true)));
+    }
+
     proptest! {
         /// The per-hash computation against the definition: with few hashes, collections and
         /// colliding partition keys (several items under one hash) are common; with many, the

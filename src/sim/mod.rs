@@ -675,7 +675,9 @@ impl World {
         for (index, (scaler, minute)) in self.index_scalers.iter_mut().enumerate() {
             let consumed = (minute.0 as f64 / 60_000.0, minute.1 as f64 / 60_000.0);
             *minute = (0, 0);
-            if !scaler.enabled() {
+            // Auto scaling acts only while the index is provisioned (MODEL.md §5).
+            let provisioned = matches!(self.index_admission[index].mode(), BillingMode::Provisioned { .. });
+            if !scaler.enabled() || !provisioned {
                 continue;
             }
             let ceiling = self.index_admission[index].ceiling_units();
@@ -689,6 +691,10 @@ impl World {
     /// New provisioned capacity of global index `index`; its partitions double until they can
     /// serve it (MODEL.md §2.2 applied to the index's own partitions).
     fn set_index_capacity(&mut self, now: SimTime, config: &SimConfig, index: usize, units: (u64, u64)) {
+        if !matches!(self.index_admission[index].mode(), BillingMode::Provisioned { .. }) {
+            // A scaling decision that lands after a switch to on demand.
+            return;
+        }
         self.index_admission[index].set_provisioned(now, units.0, units.1, &config.capacity);
         self.index_scalers[index].0.applied();
         while (initial_partition_count(units.0, units.1) as usize)
@@ -727,13 +733,40 @@ impl World {
             (BillingMode::Provisioned { .. }, BillingMode::OnDemand { .. }) => {
                 self.admission = Admission::switched(mode, partitions, &config.capacity, now);
                 self.growth = Some(OnDemandGrowth::new(config.growth.clone()));
+                self.switch_indexes(now, config, mode);
             }
             (BillingMode::OnDemand { .. }, BillingMode::Provisioned { read_units, write_units }) => {
                 self.admission = Admission::switched(mode, partitions, &config.capacity, now);
                 self.growth = None;
                 self.set_capacity(now, config, (read_units, write_units), observer);
+                self.switch_indexes(now, config, mode);
             }
             (BillingMode::OnDemand { .. }, BillingMode::OnDemand { .. }) => {}
+        }
+    }
+
+    /// The table switched to billing mode `mode`: its global indexes switch with it (MODEL.md
+    /// §7.1: "A GSI inherits the table's capacity mode"), new buckets starting at the switch.
+    /// Back to provisioned, an index gets its declared capacity, or the table's new one if it
+    /// declared none (as validation defaults it), its partitions doubling if need be.
+    fn switch_indexes(&mut self, now: SimTime, config: &SimConfig, mode: BillingMode) {
+        for (i, ix) in config.indexes.iter().enumerate() {
+            if ix.spec.kind != IndexKind::Global {
+                continue;
+            }
+            let partitions = self.table.index_store(i).partition_count();
+            let index_mode = match (mode, ix.billing) {
+                (BillingMode::OnDemand { .. }, _) => {
+                    BillingMode::OnDemand { max_read_units: None, max_write_units: None }
+                }
+                (BillingMode::Provisioned { .. }, declared @ BillingMode::Provisioned { .. }) => declared,
+                (table @ BillingMode::Provisioned { .. }, BillingMode::OnDemand { .. }) => table,
+            };
+            self.index_admission[i] =
+                Admission::switched(index_mode, partitions, &config.capacity, now).for_index();
+            if let BillingMode::Provisioned { read_units, write_units } = index_mode {
+                self.set_index_capacity(now, config, i, (read_units, write_units));
+            }
         }
     }
 

@@ -420,3 +420,46 @@ fn the_table_quota_counts_global_indexes() {
         "{err}"
     );
 }
+
+/// MODEL.md §7.1: a global index inherits its table's capacity mode, also when the table
+/// switches (§4.3). A provisioned index of 100 WCU throttles 500 writes a second until the
+/// table and its index switch to on demand at 10 s; then the index takes them all.
+#[test]
+fn a_billing_switch_switches_the_global_indexes_too() {
+    let text = |schedule: &str| {
+        format!(
+            r#"name = "t"
+duration = "30s"
+seed = 5
+[table]
+name = "Orders"
+partition_key = "OrderId"
+read_capacity = 3000
+write_capacity = 3000
+{schedule}
+[[table.global_secondary_index]]
+name = "ByStatus"
+partition_key = "Status"
+projection = "keys_only"
+write_capacity = 100
+[[workload]]
+name = "place"
+operation = "put"
+rate = 500
+item_bytes = 600
+[workload.attributes]
+OrderId = {{ distribution = "uniform", count = 100_000_000 }}
+Status = {{ distribution = "uniform", count = 1_000 }}
+[client]
+retry = "none"
+"#
+        )
+    };
+    let (stays, _) = run(&text(""));
+    let stays = throttles(&stays, "IndexWriteProvisionedThroughputExceeded");
+    assert!(stays > 25 * 350, "about 400 refused a second all run long: {stays}");
+    let switch = "[[table.schedule]]\nat = \"10s\"\nbilling_mode = \"on_demand\"";
+    let (switched, _) = run(&text(switch));
+    let refused = throttles(&switched, "IndexWriteProvisionedThroughputExceeded");
+    assert!(refused < 11 * 450 && refused > 9 * 350, "refused for the first 10 s only: {refused}");
+}
