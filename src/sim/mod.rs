@@ -938,7 +938,8 @@ impl Client<'_> {
         charges: &[Charge],
     ) {
         let mut primary = true;
-        let mut wrote = None;
+        // The base partitions written, highest first: a split shifts only the partitions after it.
+        let mut wrote: Vec<usize> = Vec::new();
         for c in charges {
             match c.target {
                 Target::Table => {
@@ -968,8 +969,8 @@ impl Client<'_> {
                     } else {
                         observer.charged(now, id, c.access, c.milli);
                     }
-                    if c.access == Access::Write {
-                        wrote = Some(c.partition);
+                    if c.access == Access::Write && !wrote.contains(&c.partition) {
+                        wrote.push(c.partition);
                     }
                 }
                 Target::Index(i) => {
@@ -986,7 +987,8 @@ impl Client<'_> {
         if primary {
             observer.attempted(now, key);
         }
-        if let Some(index) = wrote {
+        wrote.sort_unstable_by(|a, b| b.cmp(a));
+        for index in wrote {
             if world.table.partition_storage_bytes(index) >= self.config.capacity.partition_size_limit_bytes {
                 world.split_for_size(now, index, observer);
             }
