@@ -128,6 +128,24 @@ pub fn busiest_second(metrics: &Metrics) -> (f64, f64) {
     (busiest(|s| s.read_milli + s.index_read_milli), busiest(|s| s.write_milli + s.index_write_milli))
 }
 
+/// The read and write units the table itself (not its global indexes) consumed in its busiest
+/// second (each side's own).
+pub fn busiest_table_second(metrics: &Metrics) -> (f64, f64) {
+    let busiest = |milli: fn(&crate::metrics::SecondStats) -> u64| {
+        milli_to_units(metrics.seconds.iter().map(milli).max().unwrap_or(0))
+    };
+    (busiest(|s| s.read_milli), busiest(|s| s.write_milli))
+}
+
+/// [`peak_capacity`] of the table alone: what it would provision for its own busiest second,
+/// its global indexes provisioned apart.
+pub fn table_peak_capacity(metrics: &Metrics) -> (u64, u64) {
+    let (read, write) = busiest_table_second(metrics);
+    let units =
+        |busiest: f64| ((busiest / PEAK_TARGET_UTILISATION).ceil() as u64).clamp(1, MAX_PROVISIONED_UNITS);
+    (units(read), units(write))
+}
+
 /// Provisioned capacity, (RCU, WCU), that serves the busiest second of `metrics` at
 /// [`PEAK_TARGET_UTILISATION`]: `ceil(units / 0.7)`, from 1 to [`MAX_PROVISIONED_UNITS`].
 pub fn peak_capacity(metrics: &Metrics) -> (u64, u64) {

@@ -3,7 +3,8 @@
 //! The options, each priced from a run of its own so that its throttles are its own:
 //! 1. **on demand**: the scenario with billing switched to on demand;
 //! 2. **provisioned at the peak**: fixed capacity that serves the on-demand run's busiest second
-//!    at 70% utilisation ([`peak_capacity`]), no auto scaling;
+//!    at 70% utilisation ([`table_peak_capacity`]: the table's own units; global indexes keep
+//!    their declared capacity), no auto scaling;
 //! 3. **auto scaling**: the scenario's own `[table.auto_scaling]` if it has one; otherwise target
 //!    tracking at 70% between a tenth of the peak capacity and 40,000 units (MODEL.md §5),
 //!    starting at the peak capacity;
@@ -12,7 +13,7 @@
 //! Scheduled capacity changes are dropped in every option: the options replace them.
 //! Here the configurations are built and the runs' outcomes compared; the command line runs them.
 
-use super::bill::{busiest_second, peak_capacity, price, RunCost, Usage, MAX_PROVISIONED_UNITS};
+use super::bill::{busiest_table_second, price, table_peak_capacity, RunCost, Usage, MAX_PROVISIONED_UNITS};
 use super::prices::PriceTable;
 use super::{HOURS_PER_MONTH, PEAK_TARGET_UTILISATION};
 use crate::capacity::{BillingMode, ScalingTarget};
@@ -50,7 +51,8 @@ impl BillingOption {
 }
 
 /// `config` with billing switched to on demand (its own on-demand settings kept if it is
-/// already on demand), no auto scaling and no scheduled changes.
+/// already on demand), no auto scaling and no scheduled changes. Its global indexes are on
+/// demand too (MODEL.md §7.1: an index inherits its table's capacity mode).
 pub fn on_demand_config(config: &SimConfig) -> SimConfig {
     let mut c = config.clone();
     if !matches!(c.billing, BillingMode::OnDemand { .. }) {
@@ -59,13 +61,25 @@ pub fn on_demand_config(config: &SimConfig) -> SimConfig {
     c.auto_scaling.read = None;
     c.auto_scaling.write = None;
     c.schedule.clear();
+    for ix in &mut c.indexes {
+        ix.billing = c.billing;
+        ix.auto_scaling.read = None;
+        ix.auto_scaling.write = None;
+    }
     c
 }
 
-/// `config` provisioned with `capacity` (RCU, WCU) throughout.
+/// `config` provisioned with `capacity` (RCU, WCU) throughout. Its global indexes keep the
+/// capacity they were declared with, or, declared on demand, get the table's.
 pub fn fixed_config(config: &SimConfig, capacity: (u64, u64)) -> SimConfig {
     let mut c = on_demand_config(config);
     c.billing = BillingMode::Provisioned { read_units: capacity.0, write_units: capacity.1 };
+    for (ix, declared) in c.indexes.iter_mut().zip(&config.indexes) {
+        ix.billing = match declared.billing {
+            b @ BillingMode::Provisioned { .. } => b,
+            BillingMode::OnDemand { .. } => c.billing,
+        };
+    }
     c
 }
 
@@ -131,8 +145,9 @@ impl Outcome {
             offered: totals.offered,
             failed: totals.failed,
             consumed: (usage.read_units, usage.write_units),
-            busiest_second: busiest_second(metrics),
-            peak_capacity: peak_capacity(metrics),
+            // The table's own: a global index keeps its declared capacity in every option.
+            busiest_second: busiest_table_second(metrics),
+            peak_capacity: table_peak_capacity(metrics),
         }
     }
 }

@@ -131,3 +131,36 @@ fn standard_ia_has_no_reserved_row_and_the_free_tier_lowers_the_bill_not_the_bre
     assert!((rows[1].break_even_utilisation - 0.2889).abs() < 1e-3);
     assert_eq!(rows[1].storage_usd, 0.0, "1 GB is within the 25 free GB");
 }
+
+/// MODEL.md §7.1: a global index inherits its table's capacity mode, so the on-demand option
+/// makes the indexes on demand; the provisioned options keep an index's declared capacity.
+#[test]
+fn billing_options_carry_global_indexes_along() {
+    let text = r#"name = "t"
+duration = "1m"
+[table]
+name = "T"
+partition_key = "K"
+read_capacity = 100
+write_capacity = 100
+[[table.global_secondary_index]]
+name = "G"
+partition_key = "Tag"
+write_capacity = 300
+auto_scaling = { write = { min = 100, max = 1000, target = 0.7 } }
+[[workload]]
+name = "w"
+operation = "put"
+rate = 1
+item_bytes = 100
+[workload.attributes]
+K = { distribution = "uniform", count = 10 }
+Tag = { distribution = "uniform", count = 10 }
+"#;
+    let c = crate::scenario::parse(std::path::Path::new("t.toml"), text).expect("valid").config;
+    let od = on_demand_config(&c);
+    assert!(matches!(od.indexes[0].billing, BillingMode::OnDemand { .. }));
+    assert!(od.indexes[0].auto_scaling.write.is_none());
+    let fixed = fixed_config(&c, (500, 700));
+    assert_eq!(fixed.indexes[0].billing, BillingMode::Provisioned { read_units: 100, write_units: 300 });
+}
