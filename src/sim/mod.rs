@@ -282,6 +282,9 @@ struct World {
     /// Each global index's auto scaling and the milli-units (read, write) it consumed this
     /// minute.
     index_scalers: Vec<(AutoScaler, (u64, u64))>,
+    /// Each global index's on-demand growth (while it is on demand) and the milli-units (read,
+    /// write) it consumed this second.
+    index_growth: Vec<(Option<OnDemandGrowth>, (u64, u64))>,
     heat: HeatTracker,
     growth: Option<OnDemandGrowth>,
     scaler: AutoScaler,
@@ -336,11 +339,21 @@ pub fn run<O: Observer>(
     let scaler = AutoScaler::new(config.auto_scaling.clone());
     let index_scalers =
         config.indexes.iter().map(|ix| (AutoScaler::new(ix.auto_scaling.clone()), (0, 0))).collect();
+    let index_growth = config
+        .indexes
+        .iter()
+        .map(|ix| {
+            let on_demand =
+                ix.spec.kind == IndexKind::Global && matches!(ix.billing, BillingMode::OnDemand { .. });
+            (on_demand.then(|| OnDemandGrowth::new(config.growth.clone())), (0, 0))
+        })
+        .collect();
     let mut world = World {
         table,
         admission,
         index_admission,
         index_scalers,
+        index_growth,
         memory,
         scan_cursors,
         heat,
@@ -599,6 +612,7 @@ impl World {
                 }
             }
         }
+        self.grow_indexes(end);
         if end.second() % 60 == 0 {
             self.scale_indexes(end, queue);
         }
@@ -688,6 +702,31 @@ impl World {
         }
     }
 
+    /// One second of each on-demand global index's growth (MODEL.md §4.1 applied to the index,
+    /// which scales like its table): sustained traffic past half its ceiling doubles its
+    /// partitions.
+    fn grow_indexes(&mut self, end: SimTime) {
+        for index in 0..self.index_growth.len() {
+            let (growth, second) = &mut self.index_growth[index];
+            let (read, write) = std::mem::take(second);
+            let Some(growth) = growth else { continue };
+            if growth.tick(self.second, read, write, self.index_admission[index].ceiling_units()) {
+                self.double_index_partitions(end, index);
+            }
+        }
+    }
+
+    /// Every partition of global index `index` splits at the middle of its hash range.
+    fn double_index_partitions(&mut self, now: SimTime, index: usize) {
+        for p in (0..self.table.index_store(index).partition_count()).rev() {
+            let store = self.table.index_store(index);
+            let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
+            if last > start && self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
+                self.index_admission[index].partition_split(now, p);
+            }
+        }
+    }
+
     /// New provisioned capacity of global index `index`; its partitions double until they can
     /// serve it (MODEL.md §2.2 applied to the index's own partitions).
     fn set_index_capacity(&mut self, now: SimTime, config: &SimConfig, index: usize, units: (u64, u64)) {
@@ -764,6 +803,8 @@ impl World {
             };
             self.index_admission[i] =
                 Admission::switched(index_mode, partitions, &config.capacity, now).for_index();
+            self.index_growth[i].0 = matches!(index_mode, BillingMode::OnDemand { .. })
+                .then(|| OnDemandGrowth::new(config.growth.clone()));
             if let BillingMode::Provisioned { read_units, write_units } = index_mode {
                 self.set_index_capacity(now, config, i, (read_units, write_units));
             }
@@ -975,9 +1016,16 @@ impl Client<'_> {
                 }
                 Target::Index(i) => {
                     let minute = &mut world.index_scalers[usize::from(i)].1;
+                    let second = &mut world.index_growth[usize::from(i)].1;
                     match c.access {
-                        Access::Read => minute.0 += c.milli,
-                        Access::Write => minute.1 += c.milli,
+                        Access::Read => {
+                            minute.0 += c.milli;
+                            second.0 += c.milli;
+                        }
+                        Access::Write => {
+                            minute.1 += c.milli;
+                            second.1 += c.milli;
+                        }
                     }
                     let id = world.table.index_store(usize::from(i)).partitions()[c.partition].id();
                     observer.index_charged(now, usize::from(i), id, c.access, c.milli);

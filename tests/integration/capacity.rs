@@ -341,3 +341,38 @@ retry = "none"
     assert!((700..=730).contains(&ceiling.1), "{ceiling:?}");
     assert_eq!(out.admission.ceiling_units(), (100, 1_000), "the table's capacity is its own");
 }
+
+/// MODEL.md §4.1 for an index: on an on-demand table a global index grows like its table.
+/// 6,000 writes a second throttle both at first (four partitions: 4,000 WRU each); both double
+/// once the traffic has been sustained a minute, and the throttling stops.
+#[test]
+fn an_on_demand_global_index_grows_with_its_traffic() {
+    let text = r#"name = "t"
+duration = "150s"
+seed = 8
+[table]
+name = "T"
+partition_key = "K"
+billing_mode = "on_demand"
+[[table.global_secondary_index]]
+name = "G"
+partition_key = "Tag"
+projection = "keys_only"
+[[workload]]
+name = "w"
+operation = "put"
+rate = 6000
+item_bytes = 500
+[workload.attributes]
+K = { distribution = "uniform", count = 100_000_000 }
+Tag = { distribution = "uniform", count = 100_000_000 }
+[client]
+retry = "none"
+"#;
+    let (m, out) = run(text);
+    let throttled = |from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>();
+    assert!(throttled(5, 55) > 50_000, "{}", throttled(5, 55));
+    assert_eq!(throttled(125, 150), 0);
+    assert_eq!(out.indexes[0].partitions, 8, "the index doubled");
+    assert_eq!(out.indexes[0].ceiling_units.map(|c| c.1), Some(8_000));
+}
