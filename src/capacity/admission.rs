@@ -524,6 +524,7 @@ mod tests {
             access: Access::Write,
             milli: units * MILLI,
             eventual: false,
+            hash: 0,
         }
     }
 
@@ -620,6 +621,7 @@ mod tests {
             access: Access::Read,
             milli: if eventual { 500 } else { 1_000 },
             eventual,
+            hash: 0,
         };
         // Ten seconds of demand above the ceiling; the partition's full one-second bucket at
         // the start adds one second's worth.

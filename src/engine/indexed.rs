@@ -303,6 +303,13 @@ impl IndexedTable {
             && self.indexes[index].split_at_hash(partition, at).is_some()
     }
 
+    /// Splits partition `partition` of global index `index` at `at` (a split for heat of the
+    /// index's own partitions). Returns whether it split.
+    pub fn split_index_at(&mut self, index: usize, partition: usize, at: &SplitPoint) -> bool {
+        self.schema.indexes[index].spec.kind == IndexKind::Global
+            && self.indexes[index].split_at(partition, at).is_some()
+    }
+
     /// Partitions of global index `index` whose storage reaches `limit_bytes`.
     pub fn index_partitions_over(&self, index: usize, limit_bytes: u64) -> Vec<usize> {
         if self.schema.indexes[index].spec.kind != IndexKind::Global {
@@ -349,7 +356,7 @@ impl IndexedTable {
                     out.consumed.table_milli += got.consumed_milli;
                     out.consumed.charges.push(read_charge(
                         Target::Table,
-                        got.partition,
+                        (got.partition, key.hash),
                         got.consumed_milli,
                         consistency,
                     ));
@@ -385,7 +392,12 @@ impl IndexedTable {
             let bytes = self.base.partitions()[partition].get(key).map(|i| u64::from(i.bytes));
             let milli = read_milli(bytes.unwrap_or(0), Consistency::Transactional);
             consumed.table_milli += milli;
-            consumed.charges.push(read_charge(Target::Table, partition, milli, Consistency::Transactional));
+            consumed.charges.push(read_charge(
+                Target::Table,
+                (partition, key.hash),
+                milli,
+                Consistency::Transactional,
+            ));
             sizes.push(bytes);
         }
         if sizes.iter().flatten().sum::<u64>() > super::operation::TRANSACT_MAX_BYTES {
@@ -520,11 +532,11 @@ impl IndexedTable {
                     .min(index_milli - charged - block * (touched.len() - i - 1) as u64)
             };
             charged += milli;
-            consumed.charges.push(read_charge(target, p, milli, request.consistency));
+            consumed.charges.push(read_charge(target, (p, hash), milli, request.consistency));
         }
         if fetched > 0 {
             let p = touched.first().map_or(0, |t| t.0);
-            consumed.charges.push(read_charge(Target::Table, p, fetched, request.consistency));
+            consumed.charges.push(read_charge(Target::Table, (p, hash), fetched, request.consistency));
         }
         match request.index {
             Some(i) => consumed.add_index(i, index_milli),
@@ -630,7 +642,8 @@ impl IndexedTable {
             shares[largest] += left;
         }
         for (&(p, _), share) in touched.iter().zip(shares) {
-            consumed.charges.push(read_charge(target, p, share * block, request.consistency));
+            let start = store.partitions()[p].start();
+            consumed.charges.push(read_charge(target, (p, start), share * block, request.consistency));
         }
         let milli = blocks * block;
         match request.index {
@@ -840,7 +853,7 @@ impl IndexedTable {
                     (None, Some(old)) => write_milli(old, transactional),
                 };
                 let mut consumed = Consumed { table_milli: milli, ..Consumed::default() };
-                consumed.charges.push(write_charge(Target::Table, partition, milli));
+                consumed.charges.push(write_charge(Target::Table, (partition, key.hash), milli));
                 return Err(OpError::ConditionalCheckFailed(consumed));
             }
         }
@@ -858,6 +871,7 @@ impl IndexedTable {
             access,
             milli: base_milli,
             eventual: false,
+            hash: key.hash,
         });
         let mut changes = Vec::new();
         let mut collection_growth: i64 = 0;
@@ -882,7 +896,11 @@ impl IndexedTable {
                 match ix.spec.kind {
                     IndexKind::Local => {
                         // A local index consumes the table's capacity, in the item's partition.
-                        consumed.charges.push(write_charge(Target::Table, partition, change.milli));
+                        consumed.charges.push(write_charge(
+                            Target::Table,
+                            (partition, key.hash),
+                            change.milli,
+                        ));
                         collection_growth += change.put.as_ref().map_or(0, |e| e.bytes as i64)
                             - change.delete.as_ref().map_or(0, |e| e.bytes as i64);
                         if change.delete.is_none() && change.put.is_some() {
@@ -899,7 +917,11 @@ impl IndexedTable {
                         // The part that holds the entry: an index collection may have split
                         // for size inside itself (MODEL.md §2.2 on the index's partitions).
                         let mut charge = |e: &Entry, milli| {
-                            consumed.charges.push(write_charge(target, table.partition_of(&e.key), milli));
+                            consumed.charges.push(write_charge(
+                                target,
+                                (table.partition_of(&e.key), e.key.hash),
+                                milli,
+                            ));
                         };
                         match (&change.delete, &change.put) {
                             (Some(d), Some(p)) => {
@@ -1062,12 +1084,20 @@ fn merge(into: &mut Consumed, from: Consumed) {
     into.charges.extend(from.charges);
 }
 
-fn read_charge(target: Target, partition: usize, milli: u64, consistency: Consistency) -> Charge {
-    Charge { target, partition, access: Access::Read, milli, eventual: consistency == Consistency::Eventual }
+/// A read charge on `(partition, hash)` of `target`.
+fn read_charge(
+    target: Target,
+    (partition, hash): (usize, u64),
+    milli: u64,
+    consistency: Consistency,
+) -> Charge {
+    let eventual = consistency == Consistency::Eventual;
+    Charge { target, partition, access: Access::Read, milli, eventual, hash }
 }
 
-fn write_charge(target: Target, partition: usize, milli: u64) -> Charge {
-    Charge { target, partition, access: Access::Write, milli, eventual: false }
+/// A write charge on `(partition, hash)` of `target`.
+fn write_charge(target: Target, (partition, hash): (usize, u64), milli: u64) -> Charge {
+    Charge { target, partition, access: Access::Write, milli, eventual: false, hash }
 }
 
 fn as_ref(bound: &Bound<KeyValue>) -> Bound<&KeyValue> {

@@ -58,6 +58,9 @@ pub struct Charge {
     /// Whether this is an eventually consistent read, which any replica can serve (MODEL.md
     /// §2.1: a partition's eventually consistent read ceiling may exceed its 3,000 RCU).
     pub eventual: bool,
+    /// The partition-key hash the charge is for (in the target's key space: an index entry's
+    /// for an index charge; a scanned partition's first hash for a scan), for heat tracking.
+    pub hash: u64,
 }
 
 /// Decides whether the capacity for a charge is available, and consumes it if so.
@@ -294,7 +297,14 @@ impl Table {
         let item_bytes = self.partitions[partition].get(key).map(|item| u64::from(item.bytes));
         let milli = read_milli(item_bytes.unwrap_or(0), consistency);
         let eventual = consistency == Consistency::Eventual;
-        gate.admit(Charge { target: Target::Table, partition, access: Access::Read, milli, eventual })?;
+        gate.admit(Charge {
+            target: Target::Table,
+            partition,
+            access: Access::Read,
+            milli,
+            eventual,
+            hash: key.hash,
+        })?;
         Ok(GetItemOutput { item_bytes, partition, consumed_milli: milli })
     }
 
@@ -311,6 +321,7 @@ impl Table {
         let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
         let partition = &mut self.partitions[partition_index];
         let mut milli = 0;
+        let hash = key.hash;
         let replaced = partition.store_mut().upsert(key, |before| {
             let before_bytes = before.map_or(0, |item| u64::from(item.bytes));
             milli = replace_write_milli(before_bytes, item_bytes, false);
@@ -320,6 +331,7 @@ impl Table {
                 access: Access::Write,
                 milli,
                 eventual: false,
+                hash,
             })?;
             Ok(StoredItem::sized(item_bytes as u32))
         })?;

@@ -240,6 +240,8 @@ enum Event {
     Retry(Pending),
     /// A split decided earlier, due now.
     Split(SplitDecision),
+    /// A split for heat of global index `index`, decided earlier, due now.
+    IndexSplit { index: usize, decision: SplitDecision },
     /// New provisioned capacity (RCU, WCU) takes effect; `scaled` if auto scaling asked for it.
     SetCapacity { read_units: u64, write_units: u64, scaled: bool },
     /// The table switches billing mode, or changes its provisioned capacity (a schedule entry).
@@ -285,6 +287,9 @@ struct World {
     /// Each global index's on-demand growth (while it is on demand) and the milli-units (read,
     /// write) it consumed this second.
     index_growth: Vec<(Option<OnDemandGrowth>, (u64, u64))>,
+    /// Each global index's split-for-heat tracker (MODEL.md §2.4 for the index's own
+    /// partitions); `None` for a local index.
+    index_heat: Vec<Option<HeatTracker>>,
     heat: HeatTracker,
     growth: Option<OnDemandGrowth>,
     scaler: AutoScaler,
@@ -336,6 +341,15 @@ pub fn run<O: Observer>(
     let growth = matches!(config.billing, BillingMode::OnDemand { .. })
         .then(|| OnDemandGrowth::new(config.growth.clone()));
     let heat = HeatTracker::new(config.heat.clone(), table.base(), caps);
+    let index_heat = config
+        .indexes
+        .iter()
+        .enumerate()
+        .map(|(i, ix)| {
+            (ix.spec.kind == IndexKind::Global)
+                .then(|| HeatTracker::new(config.heat.clone(), table.index_store(i), caps))
+        })
+        .collect();
     let scaler = AutoScaler::new(config.auto_scaling.clone());
     let index_scalers =
         config.indexes.iter().map(|ix| (AutoScaler::new(ix.auto_scaling.clone()), (0, 0))).collect();
@@ -354,6 +368,7 @@ pub fn run<O: Observer>(
         index_admission,
         index_scalers,
         index_growth,
+        index_heat,
         memory,
         scan_cursors,
         heat,
@@ -518,6 +533,7 @@ pub fn run<O: Observer>(
             _ => match client.queue.pop().map(|(_, e)| e) {
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
                 Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
+                Some(Event::IndexSplit { index, decision }) => world.apply_index_split(now, index, decision),
                 Some(Event::SetBilling(mode)) => world.set_billing(now, config, mode, observer),
                 Some(Event::SetIndexCapacity { index, read_units, write_units }) => {
                     world.set_index_capacity(now, config, index, (read_units, write_units));
@@ -617,6 +633,7 @@ impl World {
             self.scale_indexes(end, queue);
         }
         self.split_indexes_for_size(end, config);
+        self.decide_index_splits(end, config, queue);
         let collections_can_split = self.table.collections_can_split();
         for decision in self.heat.decide(end, self.table.base(), collections_can_split) {
             let due = end.plus_micros(config.heat.delay_seconds * MICROS_PER_SECOND);
@@ -655,6 +672,43 @@ impl World {
 
     /// Global indexes' partitions that reached the size limit split at their data median, their
     /// admission in step (MODEL.md §2.2 applies to an index's own partitions).
+    /// Partition `p` of global index `index` was split: its admission and heat tracking follow.
+    fn index_split(&mut self, now: SimTime, index: usize, p: usize) {
+        self.index_admission[index].partition_split(now, p);
+        if let Some(heat) = &mut self.index_heat[index] {
+            heat.on_split(p, self.table.index_store(index));
+        }
+    }
+
+    /// The global indexes' splits for heat decided at the end of this second, due after the
+    /// split delay.
+    fn decide_index_splits(&mut self, end: SimTime, config: &SimConfig, queue: &mut EventQueue<Event>) {
+        for index in 0..self.index_heat.len() {
+            let Some(heat) = &mut self.index_heat[index] else { continue };
+            for decision in heat.decide(end, self.table.index_store(index), true) {
+                let due = end.plus_micros(config.heat.delay_seconds * MICROS_PER_SECOND);
+                if due.micros() < config.duration_us {
+                    queue.push(due, Event::IndexSplit { index, decision });
+                }
+            }
+        }
+    }
+
+    /// Applies a split for heat of global index `index` to the partition that now holds its
+    /// point.
+    fn apply_index_split(&mut self, now: SimTime, index: usize, decision: SplitDecision) {
+        let store = self.table.index_store(index);
+        let (p, at) = match decision.key {
+            Some(key) => (store.partition_of(&key), SplitPoint::Key(key)),
+            None => (store.partition_index(decision.at), SplitPoint::Hash(decision.at)),
+        };
+        if self.table.split_index_at(index, p, &at) {
+            self.index_split(now, index, p);
+        } else if let Some(heat) = &mut self.index_heat[index] {
+            heat.cancel_pending(p);
+        }
+    }
+
     fn split_indexes_for_size(&mut self, now: SimTime, config: &SimConfig) {
         for i in 0..self.table.index_count() {
             for p in self
@@ -664,7 +718,7 @@ impl World {
                 .rev()
             {
                 if self.table.split_index_at_data_median(i, p) {
-                    self.index_admission[i].partition_split(now, p);
+                    self.index_split(now, i, p);
                 }
             }
         }
@@ -722,7 +776,7 @@ impl World {
             let store = self.table.index_store(index);
             let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
             if last > start && self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
-                self.index_admission[index].partition_split(now, p);
+                self.index_split(now, index, p);
             }
         }
     }
@@ -744,7 +798,7 @@ impl World {
                 let store = self.table.index_store(index);
                 let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
                 if self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
-                    self.index_admission[index].partition_split(now, p);
+                    self.index_split(now, index, p);
                 }
             }
             if self.table.index_store(index).partition_count() == before {
@@ -987,18 +1041,12 @@ impl Client<'_> {
                     let base = world.table.base();
                     let partition = &base.partitions()[c.partition];
                     let id = partition.id();
-                    // A batch's other items and a scan's other partitions: heat at the range's
-                    // start (the charge does not name its item).
-                    let last = base.partition_last_hash(c.partition);
-                    let hash = if (partition.start()..=last).contains(&key.hash) {
-                        key.hash
-                    } else {
-                        partition.start()
-                    };
-                    if hash == key.hash {
+                    // The request's own item with its sort key; a batch's other items and a scan's
+                    // partitions at the hash their charge names.
+                    if c.hash == key.hash {
                         world.heat.observe_key(c.partition, partition.start(), key, c.access, c.milli);
                     } else {
-                        world.heat.observe(c.partition, partition.start(), hash, c.access, c.milli);
+                        world.heat.observe(c.partition, partition.start(), c.hash, c.access, c.milli);
                     }
                     match c.access {
                         Access::Read => world.second_milli.0 += c.milli,
@@ -1015,6 +1063,10 @@ impl Client<'_> {
                     }
                 }
                 Target::Index(i) => {
+                    if let Some(heat) = &mut world.index_heat[usize::from(i)] {
+                        let start = world.table.index_store(usize::from(i)).partitions()[c.partition].start();
+                        heat.observe(c.partition, start, c.hash, c.access, c.milli);
+                    }
                     let minute = &mut world.index_scalers[usize::from(i)].1;
                     let second = &mut world.index_growth[usize::from(i)].1;
                     match c.access {

@@ -376,3 +376,44 @@ retry = "none"
     assert_eq!(out.indexes[0].partitions, 8, "the index doubled");
     assert_eq!(out.indexes[0].ceiling_units.map(|c| c.1), Some(8_000));
 }
+
+/// MODEL.md §2.4 for an index: a global index's partition that runs hot across many keys
+/// splits for heat like a table's. One index partition takes 1,200 writes a second against its
+/// 1,000 WCU, so the table's writes throttle (§6.2) until the split, a 60 s window and 300 s
+/// delay later; then the two halves serve them.
+#[test]
+fn a_hot_global_index_partition_splits_for_heat() {
+    let text = r#"name = "t"
+duration = "7m"
+seed = 9
+[table]
+name = "T"
+partition_key = "K"
+read_capacity = 100
+write_capacity = 3000
+[[table.global_secondary_index]]
+name = "G"
+partition_key = "Tag"
+projection = "keys_only"
+read_capacity = 100
+write_capacity = 2000
+initial_partitions = 1
+[[workload]]
+name = "w"
+operation = "put"
+rate = 1200
+item_bytes = 500
+[workload.attributes]
+K = { distribution = "uniform", count = 100_000_000 }
+Tag = { distribution = "uniform", count = 1_000_000 }
+[client]
+retry = "none"
+"#;
+    let (m, out) = run(text);
+    let throttled =
+        |from: usize, to: usize| m.seconds[from..to].iter().map(|s| s.throttled).sum::<u64>() as f64;
+    assert!((150.0..250.0).contains(&(throttled(10, 350) / 340.0)), "{}", throttled(10, 350) / 340.0);
+    assert_eq!(throttled(365, 420), 0.0);
+    assert_eq!(out.indexes[0].partitions, 2, "the index partition split for heat");
+    assert_eq!(out.splits, 0, "the table did not");
+}
