@@ -980,26 +980,15 @@ impl Client<'_> {
                 self.quota.on_success(request.attempt > 1);
                 self.complete(observer, now, &request, true, now.plus_micros(latency));
             }
-            Err(reason) => {
-                let table = world.table.base();
-                let id = table.partitions()[table.partition_of(&request.key)].id();
-                observer.throttled(now, id, &request.key, reason);
-                let response = now.plus_micros(latency);
-                if request.attempt < self.config.retry.max_attempts && self.quota.acquire() {
-                    let delay = self.config.retry.delay_us(request.attempt, self.rng);
-                    let retry = Pending { attempt: request.attempt + 1, ..request };
-                    self.queue.push(response.plus_micros(delay), Event::Retry(retry));
-                } else {
-                    self.complete(observer, now, &request, false, response);
-                }
-            }
+            Err(reason) => self.throttled(world, observer, now, request, reason, latency),
         }
     }
 }
 
 impl Client<'_> {
     /// A throttled attempt of `request`: retried after the profile's delay while attempts and
-    /// the retry quota last, else the request fails.
+    /// the retry quota last, else the request fails. `latency` is the attempt's round trip.
+    #[inline]
     fn throttled<O: Observer>(
         &mut self,
         world: &World,
@@ -1007,8 +996,8 @@ impl Client<'_> {
         now: SimTime,
         request: Pending,
         reason: crate::capacity::ThrottleReason,
+        latency: u64,
     ) {
-        let latency = self.config.attempt_latency.draw(self.latency_rng);
         let table = world.table.base();
         let id = table.partitions()[table.partition_of(&request.key)].id();
         observer.throttled(now, id, &request.key, reason);
@@ -1125,13 +1114,15 @@ impl Client<'_> {
                     }
                     Some((rest, reason)) => {
                         request.extra = Some(Box::new(rest));
-                        self.throttled(world, observer, now, request, reason);
+                        let latency = self.config.attempt_latency.draw(self.latency_rng);
+                        self.throttled(world, observer, now, request, reason, latency);
                     }
                 }
             }
             Done::Throttled(reason) => {
                 request.extra = Some(extra);
-                self.throttled(world, observer, now, request, reason);
+                let latency = self.config.attempt_latency.draw(self.latency_rng);
+                self.throttled(world, observer, now, request, reason, latency);
             }
             Done::Error(error, charges) => {
                 self.charged(world, observer, now, &request.key, &charges);
