@@ -18,8 +18,8 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct UnitsArgs {
     /// The operation.
-    #[arg(long, value_enum)]
-    op: OpArg,
+    #[arg(long, value_parser = operation_parser())]
+    op: Operation,
     /// Item sizes, comma-separated, each with an optional COUNTx prefix and a B, KB or MB
     /// suffix (KB = 1,024 bytes; a bare number is bytes): 1500x64B, 1.5KB,6.5KB. For query and
     /// scan, the items evaluated; 0 is a get of a missing item.
@@ -43,35 +43,11 @@ pub struct UnitsArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OpArg {
-    Get,
-    Put,
-    Update,
-    Delete,
-    Query,
-    Scan,
-    BatchGet,
-    BatchWrite,
-    TransactGet,
-    TransactWrite,
-}
-
-impl From<OpArg> for Operation {
-    fn from(op: OpArg) -> Operation {
-        match op {
-            OpArg::Get => Operation::Get,
-            OpArg::Put => Operation::Put,
-            OpArg::Update => Operation::Update,
-            OpArg::Delete => Operation::Delete,
-            OpArg::Query => Operation::Query,
-            OpArg::Scan => Operation::Scan,
-            OpArg::BatchGet => Operation::BatchGet,
-            OpArg::BatchWrite => Operation::BatchWrite,
-            OpArg::TransactGet => Operation::TransactGet,
-            OpArg::TransactWrite => Operation::TransactWrite,
-        }
-    }
+/// `--op`: the engine's operations by their command-line names, listed in `--help`.
+fn operation_parser() -> impl clap::builder::TypedValueParser<Value = Operation> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Operation::ALL.map(Operation::name))
+        .map(|name| Operation::ALL.into_iter().find(|op| op.name() == name).unwrap_or(Operation::Get))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -102,7 +78,7 @@ fn report(args: &UnitsArgs) -> Result<String, String> {
         (None, None) => Vec::new(),
     };
     let request = Request {
-        operation: args.op.into(),
+        operation: args.op,
         items: &items,
         before_bytes: args.before,
         consistency: args.consistency.map(|c| match c {

@@ -75,7 +75,7 @@ pub(super) fn shape(
     let before = p.0.len();
     let only = |p: &mut Problems, key: &str, present: bool, allowed: &[OperationKind], what: &str| {
         if present && !allowed.contains(&op) {
-            p.add(at(key), format!("applies to {what} only, not {}", op.name()));
+            p.add(at(key), format!("applies to {what} only, not {}", op.scenario_name()));
         }
     };
     use OperationKind::*;

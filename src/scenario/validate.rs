@@ -316,8 +316,8 @@ fn workload(
     if w.name.is_empty() {
         p.add(at("name"), "must not be empty");
     }
-    let names: Vec<&str> = OperationKind::NAMES.iter().map(|(n, _)| *n).collect();
-    let operation = OperationKind::from_name(&w.operation);
+    let names: Vec<&str> = OperationKind::ALL.iter().map(|op| op.scenario_name()).collect();
+    let operation = OperationKind::from_scenario_name(&w.operation);
     if operation.is_none() {
         p.add(at("operation"), one_of("", &w.operation, &names));
     }
@@ -328,12 +328,12 @@ fn workload(
         (Some(op), None) if op.stores() => {
             p.add(
                 at("item_bytes"),
-                format!("is required for {}: the size of each item written, in bytes", op.name()),
+                format!("is required for {}: the size of each item written, in bytes", op.scenario_name()),
             );
             None
         }
         (Some(op), Some(_)) if !op.stores() && op != OperationKind::Update => {
-            p.add(at("item_bytes"), format!("applies to put, update, batch_write and transact_write only: {} reads the size items were written with", op.name()));
+            p.add(at("item_bytes"), format!("applies to put, update, batch_write and transact_write only: {} reads the size items were written with", op.scenario_name()));
             None
         }
         (_, Some(b)) => super::size::item_size(p, &at("item_bytes"), b, has_entity, dir),

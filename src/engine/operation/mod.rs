@@ -24,8 +24,10 @@ pub const TRANSACT_MAX_ITEMS: u64 = 100;
 /// TransactGetItems and TransactWriteItems: at most 4 MB in all (MODEL.md §1.3).
 pub const TRANSACT_MAX_BYTES: u64 = 4 * MB;
 
-/// A DynamoDB data-plane operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A DynamoDB data-plane operation: what `ddbsim units` prices and what a workload issues
+/// (`workload::OperationKind` is this type). It serializes by its scenario name (`batch_get`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// GetItem: one item, rounded up to 4 KB.
     Get,
@@ -78,6 +80,40 @@ impl Operation {
             Operation::TransactGet => "transact-get",
             Operation::TransactWrite => "transact-write",
         }
+    }
+
+    /// The operation's name in a scenario file: `get`, `batch_write`, ...
+    pub const fn scenario_name(self) -> &'static str {
+        match self {
+            Operation::BatchGet => "batch_get",
+            Operation::BatchWrite => "batch_write",
+            Operation::TransactGet => "transact_get",
+            Operation::TransactWrite => "transact_write",
+            other => other.name(),
+        }
+    }
+
+    /// The operation named `name` in a scenario file.
+    pub fn from_scenario_name(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|op| op.scenario_name() == name)
+    }
+
+    /// Whether the operation writes items (and takes no read consistency).
+    pub const fn writes(self) -> bool {
+        !self.is_read()
+    }
+
+    /// Whether the operation stores items of a given size (puts, in one request or several).
+    pub const fn stores(self) -> bool {
+        matches!(self, Operation::Put | Operation::BatchWrite | Operation::TransactWrite)
+    }
+
+    /// Whether one request carries several items (batches and transactions).
+    pub const fn is_multi_item(self) -> bool {
+        matches!(
+            self,
+            Operation::BatchGet | Operation::BatchWrite | Operation::TransactGet | Operation::TransactWrite
+        )
     }
 
     /// Whether the operation consumes read units (the others consume write units).
