@@ -265,11 +265,10 @@ fn human_summary(s: &report::Summary, scenario: &Scenario, dir: &std::path::Path
         let _ = writeln!(o, "             {count} {reason}");
     }
     // The table's own units against its capacity; each global index's against its own.
-    let global = |i: &&crate::report::summary::IndexSummary| i.consumed.clone();
     let (index_read, index_write) = s
         .indexes
         .iter()
-        .filter_map(|i| global(&i))
+        .filter_map(|i| i.consumed.as_ref())
         .fold((0.0, 0.0), |(r, w), c| (r + c.read_units, w + c.write_units));
     let _ = writeln!(
         o,

@@ -293,18 +293,11 @@ impl IndexedTable {
     /// an index item collection if need be. Returns whether it split.
     pub fn split_index_at_data_median(&mut self, index: usize, partition: usize) -> bool {
         let Some(at) = self.indexes[index].size_split_point(partition, true) else { return false };
-        self.indexes[index].split_at(partition, &at).is_some()
+        self.split_index_at(index, partition, &at)
     }
 
-    /// Splits partition `partition` of global index `index` at hash `at` (the index's capacity
-    /// grew). Returns whether it split.
-    pub fn split_index_at_hash(&mut self, index: usize, partition: usize, at: u64) -> bool {
-        self.schema.indexes[index].spec.kind == IndexKind::Global
-            && self.indexes[index].split_at_hash(partition, at).is_some()
-    }
-
-    /// Splits partition `partition` of global index `index` at `at` (a split for heat of the
-    /// index's own partitions). Returns whether it split.
+    /// Splits partition `partition` of global index `index` at `at` (for heat, or to double
+    /// the index's partitions). Returns whether it split.
     pub fn split_index_at(&mut self, index: usize, partition: usize, at: &SplitPoint) -> bool {
         self.schema.indexes[index].spec.kind == IndexKind::Global
             && self.indexes[index].split_at(partition, at).is_some()

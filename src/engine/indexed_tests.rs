@@ -657,9 +657,9 @@ proptest! {
                             t.split_at(index, &point);
                         }
                     } else {
-                        let start = t.base().partitions()[index].start();
-                        let last = t.base().partition_last_hash(index);
-                        t.split_at_hash(index, start + (last - start) / 2 + 1);
+                        if let Some(at) = t.base().middle_hash(index) {
+                            t.split_at_hash(index, at);
+                        }
                     }
                     let gsi_partitions = t.index_store(0).partition_count();
                     let _ = t.split_index_at_data_median(0, usize::from(at) % gsi_partitions);

@@ -392,6 +392,13 @@ impl Table {
         }
     }
 
+    /// The first hash of the upper half of the partition at `index`'s hash range: where a split
+    /// that doubles the partitions cuts it (MODEL.md §2.2). `None` for a range of one hash.
+    pub fn middle_hash(&self, index: usize) -> Option<u64> {
+        let (start, last) = (self.starts[index], self.partition_last_hash(index));
+        (last > start).then(|| start + (last - start) / 2 + 1)
+    }
+
     fn valid_hash_split(&self, index: usize, at: u64) -> bool {
         let start = self.starts[index];
         at > start && at <= self.partition_last_hash(index)

@@ -773,9 +773,8 @@ impl World {
     /// Every partition of global index `index` splits at the middle of its hash range.
     fn double_index_partitions(&mut self, now: SimTime, index: usize) {
         for p in (0..self.table.index_store(index).partition_count()).rev() {
-            let store = self.table.index_store(index);
-            let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
-            if last > start && self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
+            let Some(at) = self.table.index_store(index).middle_hash(p) else { continue };
+            if self.table.split_index_at(index, p, &SplitPoint::Hash(at)) {
                 self.index_split(now, index, p);
             }
         }
@@ -794,13 +793,7 @@ impl World {
             > self.table.index_store(index).partition_count()
         {
             let before = self.table.index_store(index).partition_count();
-            for p in (0..before).rev() {
-                let store = self.table.index_store(index);
-                let (start, last) = (store.partitions()[p].start(), store.partition_last_hash(p));
-                if self.table.split_index_at_hash(index, p, start + (last - start) / 2 + 1) {
-                    self.index_split(now, index, p);
-                }
-            }
+            self.double_index_partitions(now, index);
             if self.table.index_store(index).partition_count() == before {
                 break;
             }
@@ -885,9 +878,9 @@ impl World {
     /// On-demand growth: every partition splits at the middle of its hash range.
     fn double_partitions<O: Observer>(&mut self, now: SimTime, observer: &mut O) {
         for index in (0..self.table.base().partition_count()).rev() {
-            let start = self.table.base().partitions()[index].start();
-            let last = self.table.base().partition_last_hash(index);
-            self.split(now, index, SplitPoint::Hash(start + (last - start) / 2 + 1), observer);
+            if let Some(at) = self.table.base().middle_hash(index) {
+                self.split(now, index, SplitPoint::Hash(at), observer);
+            }
         }
     }
 }
