@@ -454,3 +454,32 @@ fn bad_preloads_name_the_key_and_line() {
         &["scenario.toml:10: table.preload: missing required key `items`"],
     );
 }
+
+/// Secondary indexes within DynamoDB's limits (MODEL.md §7.1-§7.3): at most 20 global and 5
+/// local indexes, 100 projected attributes in all; a local index needs a table with a sort key
+/// and takes no capacity of its own; an index of an on-demand table takes none either.
+#[test]
+fn secondary_indexes_must_fit_dynamodbs_limits() {
+    let gsis: String = (0..21)
+        .map(|i| format!("[[table.global_secondary_index]]\nname = \"G{i}\"\npartition_key = \"A{i}\"\nprojection = \"keys_only\"\n"))
+        .collect();
+    let head = "write_capacity = 1000\n";
+    check(
+        &base_with(&[(head, &format!("{head}{gsis}"))]),
+        &["table.global_secondary_index: a table has at most 20 global secondary indexes"],
+    );
+    let include: Vec<String> = (0..101).map(|i| format!("\"P{i}\"")).collect();
+    let wide = format!("[[table.global_secondary_index]]\nname = \"W\"\npartition_key = \"A\"\nprojection = {{ include = [{}] }}\n", include.join(", "));
+    check(&base_with(&[(head, &format!("{head}{wide}"))]), &["indexes project 101 attributes with include; DynamoDB allows 100 in all"]);
+    let lsis: String = (0..6)
+        .map(|i| format!("[[table.local_secondary_index]]\nname = \"L{i}\"\nsort_key = \"S{i}\"\nread_capacity = 5\n"))
+        .collect();
+    check(
+        &base_with(&[(head, &format!("{head}{lsis}"))]),
+        &[
+            "table.local_secondary_index: a table has at most 5 local secondary indexes",
+            "table.local_secondary_index[0].name: a local secondary index needs a table with a sort key",
+            "table.local_secondary_index[0].read_capacity: a local index uses its table's partitions and capacity; leave it out",
+        ],
+    );
+}
