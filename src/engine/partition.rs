@@ -144,13 +144,13 @@ impl Partition {
     /// fast.
     pub fn data_median_key(&self) -> Option<(ItemKey, bool)> {
         let half = self.item_bytes / 2;
-        let hashes = self.items.bytes_by_hash();
+        let mut hashes = self.items.bytes_by_hash();
         let first = *hashes.iter().min_by_key(|h| h.hash)?;
         // The median lies in the first hash if the bytes before its last item reach half;
         // otherwise in the data-median hash (which never is the first), or with one hash, in it.
         let in_first = first.bytes - first.last_item_bytes >= half;
-        let candidates =
-            [in_first.then_some(first.hash), Some(self.data_median_hash().unwrap_or(first.hash))];
+        let median = self.median_hash_of(&mut hashes).unwrap_or(first.hash);
+        let candidates = [in_first.then_some(first.hash), Some(median)];
         let mut last = None;
         for hash in candidates.into_iter().flatten() {
             let mut before: u64 = hashes.iter().filter(|h| h.hash < hash).map(|h| h.bytes).sum();
@@ -187,10 +187,16 @@ impl Partition {
     /// medians (`select_nth_unstable`) rather than sorting: splitting a partition of ten million
     /// items takes a fraction of a second, not the seconds its ordered view would.
     pub fn data_median_hash(&self) -> Option<u64> {
+        self.median_hash_of(&mut self.items.bytes_by_hash())
+    }
+
+    /// [`Partition::data_median_hash`] of the per-hash bytes `hashes` (which it reorders).
+    fn median_hash_of(&self, hashes: &mut [HashBytes]) -> Option<u64> {
         let half = self.item_bytes / 2;
-        let mut hashes = self.items.bytes_by_hash();
         let first = (0..hashes.len()).min_by_key(|&i| hashes[i].hash)?;
-        let first = hashes.swap_remove(first);
+        hashes.swap(0, first);
+        let (first, hashes) = hashes.split_first_mut()?;
+        let first = *first;
         let last = hashes.iter().map(|h| h.hash).max()?;
         let holds = |before: u64, h: &HashBytes| before + h.bytes - h.last_item_bytes >= half;
         // The first hash at which the test holds is in hashes[lo..hi]; `before` is the bytes of

@@ -470,9 +470,16 @@ fn secondary_indexes_must_fit_dynamodbs_limits() {
     );
     let include: Vec<String> = (0..101).map(|i| format!("\"P{i}\"")).collect();
     let wide = format!("[[table.global_secondary_index]]\nname = \"W\"\npartition_key = \"A\"\nprojection = {{ include = [{}] }}\n", include.join(", "));
-    check(&base_with(&[(head, &format!("{head}{wide}"))]), &["indexes project 101 attributes with include; DynamoDB allows 100 in all"]);
+    check(
+        &base_with(&[(head, &format!("{head}{wide}"))]),
+        &["indexes project 101 attributes with include; DynamoDB allows 100 in all"],
+    );
     let lsis: String = (0..6)
-        .map(|i| format!("[[table.local_secondary_index]]\nname = \"L{i}\"\nsort_key = \"S{i}\"\nread_capacity = 5\n"))
+        .map(|i| {
+            format!(
+                "[[table.local_secondary_index]]\nname = \"L{i}\"\nsort_key = \"S{i}\"\nread_capacity = 5\n"
+            )
+        })
         .collect();
     check(
         &base_with(&[(head, &format!("{head}{lsis}"))]),
