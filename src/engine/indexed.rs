@@ -28,8 +28,7 @@ use super::units::{read_milli, replace_write_milli, write_milli, Consistency, RE
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 
-/// Query and Scan read at most 1 MB per page (MODEL.md §1.3).
-pub const PAGE_BYTES: u64 = 1_024 * 1_024;
+pub use super::operation::PAGE_BYTES;
 
 /// Item-collection size limit of a table with local secondary indexes: 10 GB (MODEL.md §7.2).
 pub const ITEM_COLLECTION_LIMIT_BYTES: u64 = 10 * 1_024 * 1_024 * 1_024;
@@ -770,6 +769,16 @@ impl IndexedTable {
         let key = &request.key;
         if key.sort.is_some() != self.schema.sort_key.is_some() {
             return Err(OpError::Validation("the key does not match the table's key schema".into()));
+        }
+        // MODEL.md §1.2: partition keys of 1 to 2,048 bytes, sort keys of 1 to 1,024.
+        let too_long =
+            |v: &KeyValue, max: u64| !matches!(v, KeyValue::N(_)) && !(1..=max).contains(&v.size_bytes());
+        if too_long(&key.partition, super::table::MAX_PARTITION_KEY_BYTES)
+            || key.sort.as_ref().is_some_and(|s| too_long(s, super::table::MAX_SORT_KEY_BYTES))
+        {
+            return Err(OpError::Validation(
+                "a key value must be 1 to 2,048 bytes (partition) or 1,024 (sort)".into(),
+            ));
         }
         let partition = self.base.partition_of(key);
         let before = self.base.partitions()[partition].get(key).copied();

@@ -341,6 +341,22 @@ fn item_collection_limits_hold_across_the_writes_of_one_request() {
     assert_eq!(t.base().item_count(), 8);
 }
 
+/// MODEL.md §1.2: key values are limited (partition 2,048 bytes, sort 1,024, neither empty); a
+/// write of an item with a longer or empty one is a validation error that changes nothing.
+#[test]
+fn key_values_over_their_limits_are_refused() {
+    let mut t = IndexedTable::new(spec(Some("sk")), 1, &[], &[], no_propagation());
+    let long_pk = ItemKey::new(s(&"p".repeat(2_049)), Some(n(1)));
+    assert!(matches!(t.write(0, &put(long_pk, 100, vec![]), &mut Unlimited), Err(OpError::Validation(_))));
+    let long_sk = ItemKey::new(s("u"), Some(s(&"s".repeat(1_025))));
+    assert!(matches!(t.write(0, &put(long_sk, 100, vec![]), &mut Unlimited), Err(OpError::Validation(_))));
+    let empty = ItemKey::new(s(""), Some(n(1)));
+    assert!(matches!(t.write(0, &put(empty, 100, vec![]), &mut Unlimited), Err(OpError::Validation(_))));
+    let at_limits = ItemKey::new(s(&"p".repeat(2_048)), Some(s(&"s".repeat(1_024))));
+    t.write(0, &put(at_limits, 100, vec![]), &mut Unlimited).expect("at the limits");
+    assert_eq!(t.base().item_count(), 1);
+}
+
 /// MODEL.md §1.3: a failed conditional write consumes the new item's size for an existing item
 /// and one unit for a new one, and changes nothing.
 #[test]

@@ -11,6 +11,10 @@ use super::units::{read_milli, replace_write_milli, Consistency};
 
 /// Largest item DynamoDB accepts: 400 KB, counting attribute names (MODEL.md §1.2).
 pub const MAX_ITEM_BYTES: u64 = 400 * 1_024;
+/// Longest partition-key value, bytes (MODEL.md §1.2: "Partition key 1–2048 bytes").
+pub const MAX_PARTITION_KEY_BYTES: u64 = 2_048;
+/// Longest sort-key value, bytes (MODEL.md §1.2: "sort key 1–1024 bytes").
+pub const MAX_SORT_KEY_BYTES: u64 = 1_024;
 
 /// Per-partition read throughput, in RCU (MODEL.md §2.1).
 pub const PARTITION_READ_UNITS: u64 = 3_000;

@@ -4,6 +4,7 @@
 use super::raw::RawWorkload;
 use super::validate::{one_of, positive_int, Problems, TableKeys};
 use crate::engine::index::AttrRef;
+use crate::engine::operation::{BATCH_GET_MAX_ITEMS, BATCH_WRITE_MAX_ITEMS, TRANSACT_MAX_ITEMS};
 use crate::engine::{Condition, IndexKind, KeyValue, SortCondition};
 use crate::workload::{KeyPattern, OperationKind, RequestShape};
 
@@ -138,9 +139,9 @@ pub(super) fn shape(
     };
     let limit = positive_int(p, &at("limit"), w.limit, 1, 1_000_000).map(|n| n as u32);
     let items = match op {
-        BatchGet => positive_int(p, &at("items"), w.items, 1, 100),
-        BatchWrite => positive_int(p, &at("items"), w.items, 1, 25),
-        TransactGet | TransactWrite => positive_int(p, &at("items"), w.items, 1, 100),
+        BatchGet => positive_int(p, &at("items"), w.items, 1, BATCH_GET_MAX_ITEMS as i64),
+        BatchWrite => positive_int(p, &at("items"), w.items, 1, BATCH_WRITE_MAX_ITEMS as i64),
+        TransactGet | TransactWrite => positive_int(p, &at("items"), w.items, 1, TRANSACT_MAX_ITEMS as i64),
         _ => None,
     }
     .map_or(if op.is_multi_item() { 10 } else { 1 }, |n| n as u32);

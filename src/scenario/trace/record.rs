@@ -7,10 +7,10 @@ use crate::engine::{Access, Consistency, MAX_ITEM_BYTES};
 use crate::scenario::validate::one_of;
 use crate::workload::{KeyText, OperationKind, TraceBuilder, TraceClass};
 
-/// Longest string partition-key value, bytes (MODEL.md §1.2, limits).
-pub const MAX_PARTITION_KEY_BYTES: usize = 2_048;
-/// Longest string sort-key value, bytes (MODEL.md §1.2, limits).
-pub const MAX_SORT_KEY_BYTES: usize = 1_024;
+/// Longest string partition-key value, bytes (the engine's limit, MODEL.md §1.2).
+pub const MAX_PARTITION_KEY_BYTES: usize = crate::engine::table::MAX_PARTITION_KEY_BYTES as usize;
+/// Longest string sort-key value, bytes (the engine's limit, MODEL.md §1.2).
+pub const MAX_SORT_KEY_BYTES: usize = crate::engine::table::MAX_SORT_KEY_BYTES as usize;
 
 /// The operation a record's `operation` names, and whether it reads (and takes a consistency) or
 /// writes an item (whose size it needs). The one place to extend when the engine gains
