@@ -225,8 +225,17 @@ impl Metrics {
         access: Access,
         milli: u64,
     ) {
+        self.second(second).attempts += 1;
+        self.partition(partition).attempts += 1;
+        self.consumed(second, partition, access, milli);
+        self.keys.record(&key.partition, key.hash, false);
+    }
+
+    /// `milli` of `access` capacity consumed on `partition` in `second`: the second's, the
+    /// partition's and the timeline's totals.
+    #[inline]
+    fn consumed(&mut self, second: u64, partition: PartitionId, access: Access, milli: u64) {
         let s = self.second(second);
-        s.attempts += 1;
         match access {
             Access::Read => s.read_milli += milli,
             Access::Write => s.write_milli += milli,
@@ -234,12 +243,10 @@ impl Metrics {
         // Before the partition totals change: the timeline counts the open bucket from them.
         self.timeline.consumed(second, &self.partitions, partition, access, milli);
         let p = self.partition(partition);
-        p.attempts += 1;
         match access {
             Access::Read => p.read_milli += milli,
             Access::Write => p.write_milli += milli,
         }
-        self.keys.record(&key.partition, key.hash, false);
     }
 
     /// An attempt on `key` in partition `partition` was throttled for `reason`.
@@ -315,19 +322,7 @@ impl crate::sim::Observer for Metrics {
     }
 
     fn charged(&mut self, now: SimTime, partition: PartitionId, access: Access, milli: u64) {
-        let second = now.second();
-        let s = self.second(second);
-        match access {
-            Access::Read => s.read_milli += milli,
-            Access::Write => s.write_milli += milli,
-        }
-        // Before the partition totals change: the timeline counts the open bucket from them.
-        self.timeline.consumed(second, &self.partitions, partition, access, milli);
-        let p = self.partition(partition);
-        match access {
-            Access::Read => p.read_milli += milli,
-            Access::Write => p.write_milli += milli,
-        }
+        self.consumed(now.second(), partition, access, milli);
     }
 
     fn index_charged(
