@@ -225,17 +225,17 @@ impl Metrics {
         access: Access,
         milli: u64,
     ) {
-        self.second(second).attempts += 1;
-        self.partition(partition).attempts += 1;
-        self.consumed(second, partition, access, milli);
+        self.consumed(second, partition, access, milli, 1);
         self.keys.record(&key.partition, key.hash, false);
     }
 
-    /// `milli` of `access` capacity consumed on `partition` in `second`: the second's, the
-    /// partition's and the timeline's totals.
-    #[inline]
-    fn consumed(&mut self, second: u64, partition: PartitionId, access: Access, milli: u64) {
+    /// `milli` of `access` capacity consumed on `partition` in `second` by `attempts` attempts
+    /// (0 for a request's further charges): the second's, the partition's and the timeline's
+    /// totals.
+    #[inline(always)]
+    fn consumed(&mut self, second: u64, partition: PartitionId, access: Access, milli: u64, attempts: u64) {
         let s = self.second(second);
+        s.attempts += attempts;
         match access {
             Access::Read => s.read_milli += milli,
             Access::Write => s.write_milli += milli,
@@ -243,6 +243,7 @@ impl Metrics {
         // Before the partition totals change: the timeline counts the open bucket from them.
         self.timeline.consumed(second, &self.partitions, partition, access, milli);
         let p = self.partition(partition);
+        p.attempts += attempts;
         match access {
             Access::Read => p.read_milli += milli,
             Access::Write => p.write_milli += milli,
@@ -322,7 +323,7 @@ impl crate::sim::Observer for Metrics {
     }
 
     fn charged(&mut self, now: SimTime, partition: PartitionId, access: Access, milli: u64) {
-        self.consumed(now.second(), partition, access, milli);
+        self.consumed(now.second(), partition, access, milli, 0);
     }
 
     fn index_charged(
