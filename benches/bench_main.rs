@@ -2,6 +2,7 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod bare;
 mod bucket;
 mod e2e;
 mod keys;

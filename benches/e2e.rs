@@ -2,13 +2,12 @@
 //! bare loop that the performance target is stated against (key draw + hash + partition
 //! lookup + token bucket, per request).
 
+use crate::bare::BareLoop;
 use criterion::{Criterion, Throughput};
-use ddbsim::capacity::{ThrottleReason, TokenBucket};
-use ddbsim::engine::{Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
+use ddbsim::capacity::ThrottleReason;
+use ddbsim::engine::{Access, ItemKey, PartitionId};
 use ddbsim::metrics::Metrics;
-use ddbsim::rng::stream;
 use ddbsim::time::SimTime;
-use ddbsim::workload::Zipf;
 use std::hint::black_box;
 use std::path::Path;
 
@@ -42,21 +41,9 @@ pub fn benches(c: &mut Criterion) {
     });
 
     // The bare loop, over the same number of requests.
-    let spec = TableSpec { name: "T".into(), partition_key: "pk".into(), sort_key: None };
-    let table = Table::new(spec, 1_000);
-    let zipf = Zipf::new(1_000_000, 0.99).expect("valid zipf");
     group.bench_function("bare_loop", |b| {
-        let mut rng = stream(1, "bare");
-        let mut buckets = vec![TokenBucket::new(1_000_000, 1_000_000, 1_000_000, SimTime::ZERO); 1_000];
-        b.iter(|| {
-            let mut admitted = 0u64;
-            for i in 0..attempts {
-                let key = KeyValue::N(zipf.sample(&mut rng) as i64);
-                let p = table.partition_index(key.hash());
-                admitted += u64::from(buckets[p].try_take(SimTime(i * 10), 500));
-            }
-            black_box(admitted)
-        })
+        let mut bare = BareLoop::new();
+        b.iter(|| black_box(bare.run(attempts)))
     });
     group.finish();
 }

@@ -1,0 +1,64 @@
+//! A quick, interleaved measurement of exact mode against the bare loop (DESIGN.md's 3x
+//! target), for working on the hot path: each round times the bare loop, the standard bench
+//! scenario with every metric, and the same run with an observer that records nothing, so that
+//! a change in the machine's speed moves all three alike. Criterion (`cargo bench -- e2e/`)
+//! gives the figures the README quotes; this gives a ratio in a few seconds.
+//!
+//! Run: `cargo run --release --example hotpath [ROUNDS]`
+
+#![allow(clippy::disallowed_methods)] // wall-clock timing is this example's purpose
+
+#[path = "../benches/bare.rs"]
+mod bare;
+
+use ddbsim::capacity::ThrottleReason;
+use ddbsim::engine::{Access, ItemKey, PartitionId};
+use ddbsim::metrics::Metrics;
+use ddbsim::time::SimTime;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/standard-bench.toml");
+
+struct NullObserver;
+
+impl ddbsim::sim::Observer for NullObserver {
+    fn offered(&mut self, _: SimTime) {}
+    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {}
+    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {}
+    fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(7);
+    let scenario = ddbsim::scenario::load(Path::new(SCENARIO)).expect("the standard bench scenario is valid");
+    let mut probe = Metrics::default();
+    ddbsim::sim::run(&scenario.config, 1, &mut probe, &mut |_| {});
+    let attempts = probe.totals().attempts;
+    let per = |start: Instant| start.elapsed().as_nanos() as f64 / attempts as f64;
+    let mut bare = bare::BareLoop::new();
+    let (mut b, mut m, mut n) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let start = Instant::now();
+        black_box(bare.run(attempts));
+        b.push(per(start));
+        let start = Instant::now();
+        let mut metrics = Metrics::default();
+        black_box(ddbsim::sim::run(&scenario.config, 1, &mut metrics, &mut |_| {}).end_us);
+        m.push(per(start));
+        let start = Instant::now();
+        black_box(ddbsim::sim::run(&scenario.config, 1, &mut NullObserver, &mut |_| {}).end_us);
+        n.push(per(start));
+    }
+    let (bm, mm, nm) = (median(&mut b), median(&mut m), median(&mut n));
+    println!("{attempts} attempts, {rounds} rounds, median ns per attempt (min):");
+    println!("  bare loop          {bm:7.1} ({:.1})", b[0]);
+    println!("  exact, metrics     {mm:7.1} ({:.1})  {:.2}x the bare loop", m[0], mm / bm);
+    println!("  exact, no metrics  {nm:7.1} ({:.1})  {:.2}x", n[0], nm / bm);
+}
