@@ -4,31 +4,39 @@
 //! budget, so this module owns a faster sampler that still draws the exact law, plus the exact
 //! rank probabilities that tests and reports compare against.
 //!
-//! Algorithm (a two-part mixture, each part exact):
-//! * Head: ranks `0..head` (head <= 2^16 - 1, independent of `count`) and one extra "tail"
-//!   outcome weighted by the tail's mass form a Vose alias table, padded with zero-weight
-//!   columns to a power of two. A slot is one `u64` (keep threshold in the high 32 bits, alias
-//!   in the low 32), so the table stays L2-resident. One `next_u64` gives the column (top bits)
-//!   and the biased coin (low 32 bits), so a head draw is a shift, a load and a compare.
-//! * Tail: 1-based ranks `head+1..=count` use rejection-inversion (Hörmann & Derflinger 1996)
-//!   with hat h(x) = x^-s, started at rank `head+1` instead of 1. Its acceptance rate there is
-//!   1 - O(s^2/head^2), so a tail draw is almost always one `u64`, one `ln_1p` and one `exp`.
+//! Algorithm: a Vose alias table over ranks and blocks of ranks, with rejection inside blocks.
+//! * Ranks `1..=singles` (1-based; `singles` is a quarter of the table, or every rank when
+//!   `count` fits the table) are outcomes of their own, weighted by their exact k^-s.
+//! * The ranks above are cut into blocks of geometrically growing length (consecutive block
+//!   starts differ by a constant ratio, about 1.005 for a million keys): block `[a, b]` is one
+//!   outcome weighted by its envelope `(b - a + 1) * a^-s`. A drawn block gives a uniform rank
+//!   `k` in it (multiply-shift of a second draw), accepted with probability `(k / a)^-s`, else
+//!   the whole draw restarts. Accepted ranks then have probability ∝ `a^-s * (k/a)^-s = k^-s`.
+//!   A precomputed squeeze, `(b / a)^-s` (at least 0.99 for a million keys at s = 0.99),
+//!   accepts without computing the power; only draws above it compute the exact test.
+//! * The table is padded with zero-weight columns to a power of two. A slot is one `u64` (keep
+//!   threshold in the high 32 bits, alias in the low 32). One `next_u64` gives the column (top
+//!   bits), the biased coin (low 32 bits) and the squeeze coin (the 20 bits above the coin).
 //!
-//! Invariants: the tail outcome's weight is Σ_{k=head+1}^{count} k^-s (explicit summation plus
-//! Euler–Maclaurin, ~1e-15 relative), so the mixture is the Zipf law up to the 2^-32
-//! quantisation of the alias coins and f64 rounding in the inversion, which moves a tail rank's
-//! boundaries by ~1e-16·k·ln(k/head) of a rank (under 1% of one rank's own probability even at
-//! k = 1e12; sums over rank ranges are unaffected). The memory is at most 2^16 slots (512 KiB)
-//! for any count. Sampling never allocates; clones share the table.
+//! Invariants: the law drawn is Zipf's up to the 2^-32 quantisation of the alias coins, the
+//! multiply-shift's bias (below `block length / 2^64`) and f64 rounding of the weights and of
+//! the rare exact test. The table has at most 2^11 slots (16 KiB) and the blocks 1,536 entries
+//! (24 KiB) for any count, so a draw stays in the first-level caches and leaves the second level
+//! to the item store. Sampling never allocates; clones share the tables.
 
+use super::value::uniform_below;
 use rand::Rng;
 use std::fmt;
 use std::sync::Arc;
 
-/// log2 of the largest alias table: 2^16 slots * 8 B = 512 KiB fits L2 on the target machine;
-/// bigger tables miss cache on every draw (columns are hit uniformly), smaller ones send more
-/// draws to the slower tail.
-const TABLE_BITS: u32 = 16;
+/// log2 of the alias table's slots: 2^11 slots * 8 B = 16 KiB, plus 1,536 blocks of 24 B,
+/// stay in the first-level data cache. More slots make blocks shorter (fewer rejections, already
+/// below 1% for a million keys) at the cost of cache; the item store needs the cache more.
+const TABLE_BITS: u32 = 11;
+
+/// Bits of a draw, above the alias coin's 32, that make the squeeze coin (the table's column
+/// takes the top [`TABLE_BITS`] at most, so 64 - 11 - 32 = 21 are free).
+const SQUEEZE_BITS: u32 = 20;
 
 /// Why a [`Zipf`] could not be built.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,26 +65,36 @@ impl std::error::Error for ZipfError {}
 pub struct Zipf {
     count: u64,
     exponent: f64,
-    /// Ranks `0..head` come straight from the table; table outcome `head` means "draw the tail".
-    head: u64,
+    /// Outcomes below this are 0-based ranks; outcome `singles + j` is block `blocks[j]`.
+    singles: u64,
     /// `64 - log2(table.len())`: the top bits of a draw select the column.
     shift: u32,
     /// Alias slots: keep threshold (high 32 bits) and alias outcome (low 32 bits).
     table: Arc<[u64]>,
+    /// Blocks of ranks above the singles, in rank order.
+    blocks: Arc<[Block]>,
     /// H(count, s) = Σ_{k=1}^{count} k^-s, the normaliser of [`Zipf::probability`].
     norm: f64,
-    /// Present iff `count > head`.
-    tail: Option<Tail>,
 }
 
-/// By hand so that printing a `Zipf` does not dump its 65536-slot table.
+/// A block of 1-based ranks `first..first + len`, drawn uniformly and thinned by rejection.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Block {
+    first: u64,
+    len: u64,
+    /// `floor((last / first)^-s * 2^SQUEEZE_BITS)`, lowered for rounding: a squeeze coin below
+    /// it accepts any rank of the block.
+    squeeze: u32,
+}
+
 impl fmt::Debug for Zipf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Zipf")
             .field("count", &self.count)
             .field("exponent", &self.exponent)
-            .field("head", &self.head)
+            .field("singles", &self.singles)
             .field("table_slots", &self.table.len())
+            .field("blocks", &self.blocks.len())
             .field("norm", &self.norm)
             .finish_non_exhaustive()
     }
@@ -84,12 +102,12 @@ impl fmt::Debug for Zipf {
 
 impl Zipf {
     /// Zipf over ranks 0..count: P(rank k) proportional to (k+1)^-exponent. count >= 1,
-    /// exponent > 0 and finite (exponent == 1.0 works). Builds a table of at most 2^16 slots.
+    /// exponent > 0 and finite (exponent == 1.0 works). Builds a table of at most 2^11 slots.
     pub fn new(count: u64, exponent: f64) -> Result<Zipf, ZipfError> {
         Self::with_table_bits(count, exponent, TABLE_BITS)
     }
 
-    /// [`Zipf::new`] with a smaller table, so tests can push most of the mass into the tail.
+    /// [`Zipf::new`] with a smaller table, so tests can push most of the mass into blocks.
     fn with_table_bits(count: u64, exponent: f64, bits: u32) -> Result<Zipf, ZipfError> {
         if count == 0 {
             return Err(ZipfError::ZeroCount);
@@ -97,32 +115,21 @@ impl Zipf {
         if !(exponent > 0.0 && exponent.is_finite()) {
             return Err(ZipfError::BadExponent(exponent));
         }
-        let max_slots = 1u64 << bits.clamp(1, 32);
-        let (head, tail) = if count <= max_slots {
-            (count, None)
-        } else {
-            let first = max_slots; // 1-based rank of the first tail key
-            (max_slots - 1, Some(Tail::new(first, count, exponent)))
-        };
-        let mut weights: Vec<f64> = (1..=head).map(|k| (k as f64).powf(-exponent)).collect();
-        let head_mass: f64 = weights.iter().rev().sum();
-        let tail_mass = match tail {
-            Some(_) => power_sum(head + 1, count, exponent),
-            None => 0.0,
-        };
-        if tail.is_some() {
-            weights.push(tail_mass);
-        }
-        let norm = head_mass + tail_mass;
+        let max_slots = 1u64 << bits.clamp(1, 64 - 32 - SQUEEZE_BITS);
+        let singles = if count <= max_slots { count } else { max_slots / 4 };
+        let blocks = make_blocks(singles + 1, count, (max_slots - singles) as usize, exponent);
+        let mut weights: Vec<f64> = (1..=singles).map(|k| (k as f64).powf(-exponent)).collect();
+        weights.extend(blocks.iter().map(|b| b.len as f64 * (b.first as f64).powf(-exponent)));
+        let total: f64 = weights.iter().rev().sum();
         let slots = (weights.len() as u64).next_power_of_two().max(2);
         Ok(Zipf {
             count,
             exponent,
-            head,
+            singles,
             shift: 64 - slots.trailing_zeros(),
-            table: alias_table(&weights, slots as usize, norm).into(),
-            norm,
-            tail,
+            table: alias_table(&weights, slots as usize, total).into(),
+            blocks: blocks.into(),
+            norm: power_sum(1, count, exponent),
         })
     }
 
@@ -139,22 +146,31 @@ impl Zipf {
     /// Draws a 0-based rank. No heap allocation.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        let u = rng.next_u64();
-        let column = u >> self.shift;
-        let slot = self.table[column as usize];
-        let outcome = if (u as u32) < (slot >> 32) as u32 { column } else { slot & u64::from(u32::MAX) };
-        if outcome < self.head {
-            outcome
-        } else {
-            self.sample_tail(rng)
+        loop {
+            let u = rng.next_u64();
+            let column = u >> self.shift;
+            let slot = self.table[column as usize];
+            let outcome = if (u as u32) < (slot >> 32) as u32 { column } else { slot & u64::from(u32::MAX) };
+            if outcome < self.singles {
+                return outcome;
+            }
+            let block = self.blocks[(outcome - self.singles) as usize];
+            let k = block.first + uniform_below(rng.next_u64(), block.len);
+            let coin = ((u >> 32) & ((1 << SQUEEZE_BITS) - 1)) as u32;
+            if coin < block.squeeze || self.accept(block.first, k, coin, rng) {
+                return k - 1;
+            }
         }
     }
 
-    /// Out of line so the head path stays small enough to inline into callers.
+    /// The exact test for rank `k` of the block starting at `first`, above the squeeze: the
+    /// uniform `(coin + fraction) / 2^SQUEEZE_BITS` against `(k / first)^-s`.
+    #[cold]
     #[inline(never)]
-    fn sample_tail<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        let tail = self.tail.as_ref().expect("tail outcome has weight only if a tail exists");
-        tail.sample(rng) - 1
+    fn accept<R: Rng + ?Sized>(&self, first: u64, k: u64, coin: u32, rng: &mut R) -> bool {
+        let fraction = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        let v = (f64::from(coin) + fraction) / f64::from(1u32 << SQUEEZE_BITS);
+        v < (-self.exponent * (k as f64 / first as f64).ln()).exp()
     }
 
     /// Exact probability of a rank (for tests and reports); 0 outside `0..count`.
@@ -166,79 +182,31 @@ impl Zipf {
     }
 }
 
-/// Rejection-inversion over 1-based ranks `first..=last` with hat h(x) = x^-s. Work is done in
-/// y = x / anchor so the integral V(y) = ∫_1^y t^-s dt is small where h is small: anchored at
-/// the top for s > 1 (convergent sum) and at `first` otherwise, which keeps f64 resolution.
-#[derive(Clone)]
-struct Tail {
-    first: u64,
-    last: u64,
-    s: f64,
-    /// 1 - s, and its inverse (infinite, unused, when s == 1).
-    oms: f64,
-    inv_oms: f64,
-    anchor: f64,
-    inv_anchor: f64,
-    /// V(first + 1/2) - h(first): the lowest rank is always accepted.
-    v_lo: f64,
-    /// V(last + 1/2) - v_lo.
-    v_span: f64,
-    /// Accept without the exact test when k - x <= squeeze (valid since k - x* grows with k).
-    squeeze: f64,
-}
-
-impl Tail {
-    fn new(first: u64, last: u64, s: f64) -> Tail {
-        let (f, top) = (first as f64, last as f64 + 0.5);
-        // The top anchor would overflow h(first) = (first/top)^-s / top for very steep laws.
-        let anchor = if s > 1.0 && s * (top / f).ln() < 600.0 { top } else { f };
-        let oms = 1.0 - s;
-        let mut t = Tail {
-            first,
-            last,
-            s,
-            oms,
-            inv_oms: 1.0 / oms,
-            anchor,
-            inv_anchor: 1.0 / anchor,
-            v_lo: 0.0,
-            v_span: 0.0,
-            squeeze: 0.0,
-        };
-        t.v_lo = t.v(f + 0.5) - t.h(f);
-        t.v_span = t.v(top) - t.v_lo;
-        // k - x* at k = first + 1 (the smallest rank that can be rejected), computed with a
-        // local anchor for precision and shaded by its rounding error so it stays conservative.
-        let b = f + 1.0;
-        let x_star = b * y_of(v_of((b + 0.5) / b, oms) - 1.0 / b, oms);
-        t.squeeze = b - x_star - 8.0 * f64::EPSILON * b;
-        t
+/// Blocks covering 1-based ranks `first..=last` (none when `first > last`): about `target`
+/// blocks whose starts grow by a constant ratio, each at least one rank long.
+fn make_blocks(first: u64, last: u64, target: usize, s: f64) -> Vec<Block> {
+    if first > last {
+        return Vec::new();
     }
-
-    /// V at x, in anchor units.
-    fn v(&self, x: f64) -> f64 {
-        v_of(x * self.inv_anchor, self.oms)
-    }
-
-    /// h at x, in anchor units (dx = anchor * dy).
-    fn h(&self, x: f64) -> f64 {
-        (x * self.inv_anchor).powf(-self.s) * self.inv_anchor
-    }
-
-    /// A 1-based rank in `first..=last` with probability ∝ k^-s.
-    #[inline]
-    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        loop {
-            let v = self.v_lo + unit_f64(rng.next_u64()) * self.v_span;
-            let y = if self.oms == 0.0 { v.exp() } else { ((self.oms * v).ln_1p() * self.inv_oms).exp() };
-            let x = self.anchor * y;
-            let k = ((x + 0.5) as u64).clamp(self.first, self.last);
-            let kf = k as f64;
-            if kf - x <= self.squeeze || v >= self.v(kf + 0.5) - self.h(kf) {
-                return k;
-            }
+    let ratio = ((last as f64 + 1.0) / first as f64).ln() / target.max(1) as f64;
+    let mut blocks = Vec::with_capacity(target);
+    let mut start = first;
+    for i in 1..=target {
+        if start > last {
+            break;
+        }
+        let edge = if i == target { last + 1 } else { (first as f64 * (ratio * i as f64).exp()) as u64 };
+        let end = edge.clamp(start + 1, last + 1);
+        {
+            let (a, b) = (start as f64, (end - 1) as f64);
+            let bound = (-s * (b / a).ln()).exp() * (1.0 - 1e-12);
+            let squeeze = (bound * f64::from(1u32 << SQUEEZE_BITS)).floor() as u32;
+            blocks.push(Block { first: start, len: end - start, squeeze });
+            start = end;
         }
     }
+    debug_assert_eq!(start, last + 1);
+    blocks
 }
 
 /// ∫_1^y t^-s dt with oms = 1 - s, stable as oms -> 0.
@@ -249,21 +217,6 @@ fn v_of(y: f64, oms: f64) -> f64 {
     } else {
         (oms * l).exp_m1() / oms
     }
-}
-
-/// Inverse of [`v_of`].
-fn y_of(v: f64, oms: f64) -> f64 {
-    if oms == 0.0 {
-        v.exp()
-    } else {
-        ((oms * v).ln_1p() / oms).exp()
-    }
-}
-
-/// Uniform in [0, 1) from the top 53 bits.
-#[inline]
-fn unit_f64(u: u64) -> f64 {
-    (u >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Σ_{k=a}^{b} k^-s for 1 <= a <= b: explicit below 1024, then Euler–Maclaurin with three
@@ -390,11 +343,11 @@ mod tests {
     }
 
     #[test]
-    fn chi_square_with_tiny_tables_exercises_the_tail() {
+    fn chi_square_with_tiny_tables_exercises_the_blocks() {
         let cases = [(1000, 0.99, 4), (200, 1.0, 1), (10_000, 0.5, 3), (500, 2.5, 1)];
         for (i, &(count, s, bits)) in cases.iter().chain(&[(100_000, 1.2, 6)]).enumerate() {
             let z = Zipf::with_table_bits(count, s, bits).unwrap();
-            assert!(z.tail.is_some());
+            assert!(!z.blocks.is_empty());
             assert_fits(&z, &auto_edges(&z, 500_000), 500_000, 7 + i as u64);
         }
     }
@@ -453,6 +406,26 @@ mod tests {
         assert!((power_sum(1, n as u64, 1.0) / h1 - 1.0).abs() < 1e-14);
         let h2 = std::f64::consts::PI.powi(2) / 6.0 - 1.0 / n;
         assert!((power_sum(1, n as u64, 2.0) / h2 - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn blocks_tile_the_ranks_above_the_singles_and_grow_geometrically() {
+        for (count, s, bits) in [(1_000_000u64, 0.99, 11), (1 << 40, 60.0, 11), (5000, 1.0, 4), (9, 2.0, 1)] {
+            let z = Zipf::with_table_bits(count, s, bits).unwrap();
+            let mut next = z.singles + 1;
+            for b in z.blocks.iter() {
+                assert_eq!(b.first, next);
+                assert!(b.len >= 1);
+                next += b.len;
+            }
+            assert_eq!(next, count + 1, "count {count}");
+            assert!(z.singles as usize + z.blocks.len() <= z.table.len());
+        }
+        // A million keys at 0.99: about 1,536 blocks, each accepting at least 99% by squeeze.
+        let z = Zipf::new(1_000_000, 0.99).unwrap();
+        assert_eq!(z.singles, 512);
+        assert!(z.blocks.len() > 1_400);
+        assert!(z.blocks.iter().all(|b| f64::from(b.squeeze) / f64::from(1u32 << SQUEEZE_BITS) > 0.99));
     }
 
     #[test]
