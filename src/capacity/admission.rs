@@ -88,13 +88,44 @@ struct Side {
     partitions: Vec<TokenBucket>,
     partition_rate_milli: u64,
     /// Eventually consistent reads are charged to the partition bucket scaled by
-    /// `eventual_scale.0 / eventual_scale.1` (the strong cap over the eventual ceiling).
-    eventual_scale: (u64, u64),
+    /// the strong cap over the eventual ceiling.
+    eventual_scale: Scale,
     /// Per-partition allocations, in the legacy model.
     legacy: Option<Allocations>,
     operation: Operation,
     /// The base table or an index: the first word of the throttling reasons this side gives.
     resource: Resource,
+}
+
+/// Multiplication by `num / den`, rounded up: reduced to lowest terms once, so that the usual
+/// ratios (1, or the strong cap over twice it) cost a shift per read rather than a division.
+#[derive(Clone, Copy, Debug)]
+struct Scale {
+    num: u64,
+    den: u64,
+    /// log2 of `den` when it is a power of two.
+    shift: Option<u32>,
+}
+
+impl Scale {
+    fn new(num: u64, den: u64) -> Scale {
+        let (mut a, mut b) = (num, den);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let (num, den) = (num / a.max(1), den / a.max(1));
+        Scale { num, den, shift: den.is_power_of_two().then(|| den.trailing_zeros()) }
+    }
+
+    /// `ceil(milli * num / den)`.
+    #[inline]
+    fn apply(&self, milli: u64) -> u64 {
+        let scaled = milli * self.num;
+        match self.shift {
+            Some(shift) => (scaled + (self.den - 1)) >> shift,
+            None => scaled.div_ceil(self.den),
+        }
+    }
 }
 
 impl Side {
@@ -112,7 +143,7 @@ impl Side {
             table_limit,
             partitions: vec![partition; partitions],
             partition_rate_milli: rate,
-            eventual_scale: (1, 1),
+            eventual_scale: Scale::new(1, 1),
             legacy: None,
             operation,
             resource: Resource::Table,
@@ -174,8 +205,7 @@ impl Side {
                 return Err(reason(self.table_limit));
             }
         }
-        let partition_milli =
-            if eventual { (milli * self.eventual_scale.0).div_ceil(self.eventual_scale.1) } else { milli };
+        let partition_milli = self.scaled(milli, eventual);
         let bucket = &mut self.partitions[partition];
         if !bucket.can_take(now, partition_milli) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
@@ -243,7 +273,7 @@ impl Side {
     #[inline]
     fn scaled(&self, milli: u64, eventual: bool) -> u64 {
         if eventual {
-            (milli * self.eventual_scale.0).div_ceil(self.eventual_scale.1)
+            self.eventual_scale.apply(milli)
         } else {
             milli
         }
@@ -297,7 +327,7 @@ impl Admission {
             ),
         };
         let mut read = read;
-        read.eventual_scale = (p.partition_read_units, p.partition_eventual_read_units.max(1));
+        read.eventual_scale = Scale::new(p.partition_read_units, p.partition_eventual_read_units.max(1));
         Admission { read, write, mode }
     }
 
@@ -516,6 +546,17 @@ impl CapacityGate for Gate<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scales_round_up_like_the_division_they_replace() {
+        for (num, den) in [(1, 1), (3000, 6000), (3000, 4500), (7, 3), (0, 5), (1000, 1024)] {
+            let scale = Scale::new(num, den);
+            for milli in [0u64, 1, 2, 499, 500, 501, 1000, 4_000_000, 123_457] {
+                assert_eq!(scale.apply(milli), (milli * num).div_ceil(den), "{num}/{den} of {milli}");
+            }
+        }
+        assert_eq!(Scale::new(3000, 6000).shift, Some(1));
+    }
 
     fn write(partition: usize, units: u64) -> Charge {
         Charge {

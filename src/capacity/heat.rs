@@ -249,16 +249,15 @@ impl HeatTracker {
         let bin = (((hash - start) >> p.shift) as usize).min(BINS - 1);
         p.bins[bin] = p.bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
         p.total_heat += heat;
-        if p.candidate == hash {
-            p.candidate_vote += heat;
-            p.candidate_heat += heat;
-        } else if p.candidate_vote >= heat {
-            p.candidate_vote -= heat;
-        } else {
-            p.candidate = hash;
-            p.candidate_vote = heat - p.candidate_vote;
-            p.candidate_heat = heat;
-        }
+        // The vote without branches (the candidate changes unpredictably under mixed traffic):
+        // the same key adds; another subtracts, taking over when its heat outweighs the vote.
+        use std::hint::select_unpredictable as select;
+        let same = p.candidate == hash;
+        let (vote, held) = (p.candidate_vote, p.candidate_heat);
+        let replace = !same & (vote < heat);
+        p.candidate_vote = select(same, vote + heat, vote.max(heat) - vote.min(heat));
+        p.candidate_heat = select(same, held + heat, select(replace, heat, held));
+        p.candidate = select(replace, hash, p.candidate);
     }
 
     /// The partition at `index` split into two: both children start a fresh window.
