@@ -191,7 +191,7 @@ impl Side {
         Side::new(Some(table), limit, partition_units, partitions, op)
     }
 
-    #[inline]
+    #[inline(always)]
     fn admit(
         &mut self,
         now: SimTime,

@@ -316,6 +316,7 @@ impl IndexedTable {
     // ----- reads -----
 
     /// GetItem (MODEL.md §1.3): the item's size rounded up to 4 KB, or one block if absent.
+    #[inline(always)]
     pub fn get_item<G: CapacityGate>(
         &self,
         key: &ItemKey,

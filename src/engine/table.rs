@@ -291,6 +291,7 @@ impl Table {
 
     /// GetItem: charges the item's size rounded up to 4 KB, or one block if it does not exist
     /// (MODEL.md §1.3).
+    #[inline(always)]
     pub fn get_item<G: CapacityGate>(
         &self,
         key: &ItemKey,
@@ -315,6 +316,7 @@ impl Table {
     /// PutItem of an item of `item_bytes` (clamped to at least the key's own size): charges the
     /// larger of the old and new sizes rounded up to 1 KB (MODEL.md §1.3). The caller validates
     /// sizes against [`MAX_ITEM_BYTES`].
+    #[inline(always)]
     pub fn put_item<G: CapacityGate>(
         &mut self,
         key: ItemKey,

@@ -44,7 +44,7 @@ fn midpoint<const SUB_BITS: u32>(index: usize) -> u64 {
 
 impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     /// Records one value.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, value: u64) {
         let i = index::<SUB_BITS>(value);
         if i >= self.counts.len() {

@@ -51,7 +51,7 @@ impl Default for KeyCounter {
 }
 
 impl KeyCounter {
-    #[inline]
+    #[inline(always)]
     /// Counts an attempt on `key`, whose partition-key hash is `hash` (computed once per
     /// request by the workload: no string is hashed here).
     pub(super) fn record(&mut self, key: &KeyValue, hash: u64, throttled: bool) {

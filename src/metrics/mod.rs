@@ -191,7 +191,7 @@ impl Metrics {
         heat::build(&self.timeline, &self.partitions, &self.partition_starts, self.partition_capacity)
     }
 
-    #[inline]
+    #[inline(always)]
     fn second(&mut self, second: u64) -> &mut SecondStats {
         let i = second as usize;
         if i >= self.seconds.len() {
@@ -200,7 +200,7 @@ impl Metrics {
         &mut self.seconds[i]
     }
 
-    #[inline]
+    #[inline(always)]
     fn partition(&mut self, id: PartitionId) -> &mut PartitionStats {
         let i = id.0 as usize;
         if i >= self.partitions.len() {
@@ -210,13 +210,13 @@ impl Metrics {
     }
 
     /// A client request was issued in `second`.
-    #[inline]
+    #[inline(always)]
     pub fn offered(&mut self, second: u64) {
         self.second(second).offered += 1;
     }
 
     /// An attempt on `key` in partition `partition` was admitted and consumed `milli`.
-    #[inline]
+    #[inline(always)]
     pub fn admitted(
         &mut self,
         second: u64,
@@ -251,7 +251,7 @@ impl Metrics {
     }
 
     /// An attempt on `key` in partition `partition` was throttled for `reason`.
-    #[inline]
+    #[inline(always)]
     pub fn throttled(&mut self, second: u64, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
         let s = self.second(second);
         s.attempts += 1;
@@ -264,7 +264,7 @@ impl Metrics {
     }
 
     /// A request completed in `second` after `latency_us`, successfully or not.
-    #[inline]
+    #[inline(always)]
     pub fn completed(&mut self, second: u64, succeeded: bool, latency_us: u64) {
         let s = self.second(second);
         if succeeded {
@@ -298,22 +298,22 @@ impl Metrics {
 }
 
 impl crate::sim::Observer for Metrics {
-    #[inline]
+    #[inline(always)]
     fn offered(&mut self, now: SimTime) {
         Metrics::offered(self, now.second());
     }
 
-    #[inline]
+    #[inline(always)]
     fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, access: Access, milli: u64) {
         Metrics::admitted(self, now.second(), partition, key, access, milli);
     }
 
-    #[inline]
+    #[inline(always)]
     fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
         Metrics::throttled(self, now.second(), partition, key, reason);
     }
 
-    #[inline]
+    #[inline(always)]
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64) {
         Metrics::completed(self, now.second(), succeeded, latency_us);
     }

@@ -932,7 +932,7 @@ impl Client<'_> {
     }
 
     /// Makes one attempt of `request` at `now` and handles its outcome.
-    #[inline]
+    #[inline(always)]
     fn attempt<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, request: Pending) {
         if request.extra.is_some() {
             return self.attempt_other(world, observer, now, request);

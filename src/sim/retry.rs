@@ -157,7 +157,7 @@ impl LatencyModel {
     }
 
     /// One attempt's latency, microseconds (at least 1).
-    #[inline]
+    #[inline(always)]
     pub fn draw(&self, rng: &mut StreamRng) -> u64 {
         match *self {
             LatencyModel::Constant(us) => us,

@@ -29,7 +29,6 @@ pub use sorted::CollectionIter;
 
 use super::key::{ItemKey, KeyValue};
 use super::partition::StoredItem;
-use crate::rng::mix64;
 use hashbrown::hash_table::{Entry, HashTable};
 use sorted::Sorted;
 use std::ops::Bound;
@@ -91,10 +90,13 @@ pub struct ItemStore {
 }
 
 /// The tables' own hash of a partition-key hash. A partition owns a contiguous hash range, so
-/// the top bits of its hashes are nearly equal; the tables need every bit uniform.
+/// the top bits of its hashes are nearly equal, while hashbrown takes its 7-bit tag from the top
+/// bits and the bucket from the low ones. Partition-key hashes are already mixed (every bit
+/// uniform over keys), so rotating the low 7 bits to the top gives a uniform tag and buckets,
+/// for one instruction where a second mix took seven.
 #[inline]
 fn table_hash(hash: u64) -> u64 {
-    mix64(hash)
+    hash.rotate_right(7)
 }
 
 /// The number of a partition key whose items without a sort key belong in `numbers`: a number
@@ -148,7 +150,7 @@ impl ItemStore {
     }
 
     /// The item with `key`.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, key: &ItemKey) -> Option<&StoredItem> {
         match &key.sort {
             None => self.single(key.hash, &key.partition),
