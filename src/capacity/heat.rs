@@ -110,7 +110,7 @@ impl SortSample {
             self.falling_heat += heat;
             self.lowest = Some(sort.clone());
         }
-        if self.seen % self.stride.max(1) == 0 {
+        if self.seen.is_multiple_of(self.stride.max(1)) {
             self.sample.push(sort.clone());
             if self.sample.len() >= SORT_SAMPLE {
                 let kept: Vec<KeyValue> = self.sample.iter().step_by(2).cloned().collect();

@@ -72,7 +72,7 @@ impl ThrottleReason {
             return None;
         }
         let resource = if index / 8 == 0 { Resource::Table } else { Resource::Index };
-        let operation = if (index / 4) % 2 == 0 { Operation::Read } else { Operation::Write };
+        let operation = if (index / 4).is_multiple_of(2) { Operation::Read } else { Operation::Write };
         Some(ThrottleReason::new(resource, operation, LIMITS[index % 4]))
     }
 

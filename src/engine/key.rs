@@ -71,7 +71,7 @@ pub fn number_size_bytes(n: i64) -> u64 {
     if v == 0 {
         return 2;
     }
-    while v % 10 == 0 {
+    while v.is_multiple_of(10) {
         v /= 10;
     }
     let digits = u64::from(v.ilog10()) + 1;

@@ -548,7 +548,7 @@ pub fn run<O: Observer>(
             },
         }
         events += 1;
-        if events % PROGRESS_EVERY == 0 {
+        if events.is_multiple_of(PROGRESS_EVERY) {
             progress(now);
         }
     }
@@ -614,7 +614,7 @@ impl World {
         }
         self.minute_milli =
             (self.minute_milli.0 + self.second_milli.0, self.minute_milli.1 + self.second_milli.1);
-        if end.second() % 60 == 0 {
+        if end.second().is_multiple_of(60) {
             let (read, write) = self.minute_milli;
             self.minute_milli = (0, 0);
             let consumed = (read as f64 / 60_000.0, write as f64 / 60_000.0);
@@ -629,7 +629,7 @@ impl World {
             }
         }
         self.grow_indexes(end);
-        if end.second() % 60 == 0 {
+        if end.second().is_multiple_of(60) {
             self.scale_indexes(end, queue);
         }
         self.split_indexes_for_size(end, config);

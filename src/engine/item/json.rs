@@ -148,7 +148,7 @@ fn kind(value: &Value) -> &'static str {
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
     let data = bytes.strip_suffix(b"==").or_else(|| bytes.strip_suffix(b"=")).unwrap_or(bytes);
-    if (data.len() != bytes.len() && bytes.len() % 4 != 0) || data.len() % 4 == 1 {
+    if (data.len() != bytes.len() && !bytes.len().is_multiple_of(4)) || data.len() % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(data.len() * 3 / 4);
