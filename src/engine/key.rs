@@ -64,6 +64,10 @@ impl KeyValue {
     }
 }
 
+/// The most bytes an integral number value takes: 19 significant digits (an i64) in 10 bytes,
+/// plus 1.
+pub const MAX_NUMBER_BYTES: u64 = 11;
+
 /// Bytes of an integral number value: 1 byte per two significant digits (leading and trailing
 /// zeroes trimmed) plus 1 (MODEL.md §1.2, example A2).
 pub fn number_size_bytes(n: i64) -> u64 {
@@ -135,11 +139,32 @@ impl ItemKey {
     pub fn value_bytes(&self) -> u64 {
         self.partition.size_bytes() + self.sort.as_ref().map_or(0, KeyValue::size_bytes)
     }
+
+    /// An upper bound of [`ItemKey::value_bytes`] that costs no digit counting.
+    #[inline]
+    pub fn value_bytes_at_most(&self) -> u64 {
+        let at_most = |v: &KeyValue| match v {
+            KeyValue::N(_) => MAX_NUMBER_BYTES,
+            other => other.size_bytes(),
+        };
+        at_most(&self.partition) + self.sort.as_ref().map_or(0, at_most)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bound_of_a_keys_bytes_holds_for_extreme_numbers() {
+        for n in [0, 1, -1, 10, 123_456, 1_234_567_890_123_456_789, i64::MAX, i64::MIN, i64::MIN + 1] {
+            let key = ItemKey::new(KeyValue::N(n), Some(KeyValue::N(n)));
+            assert!(key.value_bytes() <= key.value_bytes_at_most(), "{n}");
+        }
+        assert_eq!(number_size_bytes(i64::MAX), MAX_NUMBER_BYTES);
+        let key = ItemKey::new(KeyValue::S("user#42".into()), None);
+        assert_eq!(key.value_bytes_at_most(), 7);
+    }
 
     /// MODEL.md §12 A2: 123456 has 6 significant digits, so 1 + 3 + 1 = 5 bytes with the
     /// one-byte name "n".

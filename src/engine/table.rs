@@ -324,7 +324,13 @@ impl Table {
         gate: &mut G,
     ) -> Result<PutItemOutput, G::Refusal> {
         let partition_index = self.partition_of(&key);
-        let item_bytes = item_bytes.max(self.key_bytes(&key)).min(u64::from(u32::MAX));
+        // Counting a number's digits is skipped when the item is larger than any key could be.
+        let item_bytes = if item_bytes >= self.names_bytes(&key) + key.value_bytes_at_most() {
+            item_bytes
+        } else {
+            item_bytes.max(self.key_bytes(&key))
+        }
+        .min(u64::from(u32::MAX));
         let partition = &mut self.partitions[partition_index];
         let mut milli = 0;
         let hash = key.hash;
@@ -348,9 +354,14 @@ impl Table {
 
     /// Bytes of a key with its attribute names: the least an item with this key can weigh.
     pub fn key_bytes(&self, key: &ItemKey) -> u64 {
-        let names = self.spec.partition_key.len() as u64
-            + key.sort.as_ref().map_or(0, |_| self.spec.sort_key.as_ref().map_or(0, |s| s.len() as u64));
-        names + key.value_bytes()
+        self.names_bytes(key) + key.value_bytes()
+    }
+
+    /// Bytes of the names of `key`'s attributes.
+    #[inline]
+    fn names_bytes(&self, key: &ItemKey) -> u64 {
+        self.spec.partition_key.len() as u64
+            + key.sort.as_ref().map_or(0, |_| self.spec.sort_key.as_ref().map_or(0, |s| s.len() as u64))
     }
 
     /// Splits the partition at `index` at its data median (MODEL.md §2.2, split for size), moving
