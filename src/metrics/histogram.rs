@@ -20,15 +20,14 @@ pub type Histogram = LogHistogram<6>;
 /// a quarter of the memory, since a run keeps up to a few hundred of them.
 pub type CoarseHistogram = LogHistogram<4>;
 
+/// The bucket of `value`: values below `2^SUB_BITS` have one each; above, the power of two
+/// (`shift`) and the top `SUB_BITS` bits below the leading one. Without a branch: or-ing in
+/// `2^SUB_BITS` makes the small values' shift 0, where `(shift << SUB_BITS) + (value >> shift)`
+/// is the value itself.
 #[inline]
 fn index<const SUB_BITS: u32>(value: u64) -> usize {
-    let sub = 1u64 << SUB_BITS;
-    if value < sub {
-        return value as usize;
-    }
-    let exponent = 63 - value.leading_zeros();
-    let shift = exponent - SUB_BITS;
-    ((shift as u64 + 1) * sub + ((value >> shift) - sub)) as usize
+    let shift = 63 - (value | (1u64 << SUB_BITS)).leading_zeros() - SUB_BITS;
+    ((u64::from(shift) << SUB_BITS) + (value >> shift)) as usize
 }
 
 /// The middle of bucket `index`.
@@ -106,6 +105,27 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The branchless index is the two-case definition: one bucket per small value, then
+    /// `2^SUB_BITS` per power of two.
+    #[test]
+    fn index_matches_its_two_case_definition() {
+        fn two_case<const SUB_BITS: u32>(value: u64) -> usize {
+            let sub = 1u64 << SUB_BITS;
+            if value < sub {
+                return value as usize;
+            }
+            let shift = 63 - value.leading_zeros() - SUB_BITS;
+            ((u64::from(shift) + 1) * sub + ((value >> shift) - sub)) as usize
+        }
+        let mut values: Vec<u64> = (0..5_000).collect();
+        values.extend((0..64).flat_map(|b| [1u64 << b, (1u64 << b) - 1, (1u64 << b) + 1]));
+        values.extend([u64::MAX, u64::MAX - 1, 5_000_000, 123_456_789]);
+        for v in values {
+            assert_eq!(index::<6>(v), two_case::<6>(v), "{v}");
+            assert_eq!(index::<4>(v), two_case::<4>(v), "{v}");
+        }
+    }
 
     fn check_buckets<const SUB_BITS: u32>(tolerance: f64) {
         let mut last = 0;
