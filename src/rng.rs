@@ -46,9 +46,9 @@ pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Largest standard exponential variate drawn, in means: the ziggurat's tail takes the
-/// logarithm of a uniform that can be 0, once in about 2^61 draws; capping it at 40 keeps a gap
-/// finite and moves the law by e^-40 (about 4e-18).
+/// Largest standard exponential variate drawn, in means: the ziggurat's tail (about one draw in
+/// 2,200) takes the logarithm of a uniform that can be 0 (one in 2^53), so about once in 2^64
+/// draws; capping at 40 keeps a gap finite and moves the law by e^-40 (about 4e-18).
 const MAX_EXPONENTIAL: f64 = 40.0;
 
 /// An exponential variate with mean `mean`, by the ziggurat method (`rand_distr::Exp1`: a

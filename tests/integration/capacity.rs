@@ -146,6 +146,26 @@ fn auto_scaling_settles_at_215() {
     assert_eq!(out.admission.ceiling_units().1, w(359));
 }
 
+/// The same table under Poisson arrivals: auto scaling follows a minute's average (about 150
+/// WCU, 9,000 writes a minute give or take 95), not its busiest second (about 180), so the
+/// capacity settles within a few units of 215, never near ceil(180 / 0.7) = 258.
+#[test]
+fn auto_scaling_follows_the_minute_not_the_busiest_second() {
+    let text = scenario(
+        "read_capacity = 10\nwrite_capacity = 200\n[table.auto_scaling]\n\
+         write = { min = 50, max = 1000, target = 0.7 }\nupdate_delay_seconds = 60",
+        "operation = \"put\"\nrate = 150\nitem_bytes = 1000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
+        "",
+        "6m",
+    );
+    let (m, _) = run(&text);
+    let w = |s: usize| m.table_states[s].write_ceiling_units;
+    assert_eq!(w(100), 200);
+    for s in [200, 280, 359] {
+        assert!((210..=225).contains(&w(s)), "second {s}: {}", w(s));
+    }
+}
+
 /// A scheduled UpdateTable raises capacity at its time; partitions double when the new capacity
 /// needs more of them (MODEL.md §2.2: 5,000 RCU + 2,000 WCU is 4 partitions, 8,000 RCU needs 8).
 #[test]
