@@ -3,6 +3,7 @@
 //! the scenario parser.
 
 mod advise;
+mod alloc;
 mod bad_input;
 mod bad_language;
 mod capacity;
