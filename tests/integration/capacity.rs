@@ -124,18 +124,27 @@ fn on_demand_maximum_throughput_throttles_with_its_reason() {
     assert!(m.totals().throttled_by_reason[reason.index()] > 5_000);
 }
 
+/// Six minutes of 150 puts a second of 1 KB (`arrivals` evenly spaced or Poisson) on a table of
+/// 200 WCU that auto scales writes at a 70% target, its UpdateTable taking a minute.
+fn scaling_at_150_of_200(arrivals: &str) -> String {
+    scenario(
+        "read_capacity = 10\nwrite_capacity = 200\n[table.auto_scaling]\n\
+         write = { min = 50, max = 1000, target = 0.7 }\nupdate_delay_seconds = 60",
+        &format!(
+            "operation = \"put\"\nrate = 150\narrivals = \"{arrivals}\"\nitem_bytes = 1000\n\
+             [workload.attributes]\nK = {{ distribution = \"uniform\", count = 1_000_000 }}"
+        ),
+        "",
+        "6m",
+    )
+}
+
 /// MODEL.md §5, §12 F1 and F3: 150 WCU consumed of 200 at a 70% target is above target for two
 /// minutes; auto scaling then asks for ceil(150 / 0.7) = 215, which lands after the UpdateTable
 /// delay, and the table's cost follows the capacity it had.
 #[test]
 fn auto_scaling_settles_at_215() {
-    let text = scenario(
-        "read_capacity = 10\nwrite_capacity = 200\n[table.auto_scaling]\n\
-         write = { min = 50, max = 1000, target = 0.7 }\nupdate_delay_seconds = 60",
-        "operation = \"put\"\nrate = 150\narrivals = \"uniform\"\nitem_bytes = 1000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
-        "",
-        "6m",
-    );
+    let text = scaling_at_150_of_200("uniform");
     // Evenly spaced arrivals consume exactly 150 WCU every minute, as in the worked example;
     // Poisson minutes scatter by about 1%, which would nudge the capacity a unit or two.
     let (m, out) = run(&text);
@@ -151,13 +160,7 @@ fn auto_scaling_settles_at_215() {
 /// capacity settles within a few units of 215, never near ceil(180 / 0.7) = 258.
 #[test]
 fn auto_scaling_follows_the_minute_not_the_busiest_second() {
-    let text = scenario(
-        "read_capacity = 10\nwrite_capacity = 200\n[table.auto_scaling]\n\
-         write = { min = 50, max = 1000, target = 0.7 }\nupdate_delay_seconds = 60",
-        "operation = \"put\"\nrate = 150\nitem_bytes = 1000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000 }",
-        "",
-        "6m",
-    );
+    let text = scaling_at_150_of_200("poisson");
     let (m, _) = run(&text);
     let w = |s: usize| m.table_states[s].write_ceiling_units;
     assert_eq!(w(100), 200);
