@@ -1,9 +1,10 @@
 //! The bare loop that DESIGN.md states the exact-mode target against: per request, a Zipf key
 //! draw (1e6 keys, exponent 0.99), its hash, the partition lookup (1,000 partitions) and a token
-//! bucket. Shared by `benches/e2e.rs` and `examples/hotpath.rs`.
+//! bucket; and the observer that records nothing, for exact mode without metrics. Shared by
+//! `benches/e2e.rs` and `examples/hotpath.rs`.
 
-use ddbsim::capacity::TokenBucket;
-use ddbsim::engine::{KeyValue, Table, TableSpec};
+use ddbsim::capacity::{ThrottleReason, TokenBucket};
+use ddbsim::engine::{Access, ItemKey, KeyValue, PartitionId, Table, TableSpec};
 use ddbsim::rng::{stream, StreamRng};
 use ddbsim::time::SimTime;
 use ddbsim::workload::Zipf;
@@ -37,4 +38,17 @@ impl BareLoop {
         }
         admitted
     }
+}
+
+/// The standard bench scenario of DESIGN.md.
+pub const STANDARD_BENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/standard-bench.toml");
+
+/// An observer that records nothing: what a run costs without its metrics.
+pub struct NullObserver;
+
+impl ddbsim::sim::Observer for NullObserver {
+    fn offered(&mut self, _: SimTime) {}
+    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {}
+    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {}
+    fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
 }

@@ -2,19 +2,15 @@
 //! bare loop that the performance target is stated against (key draw + hash + partition
 //! lookup + token bucket, per request).
 
-use crate::bare::BareLoop;
+use crate::bare::{BareLoop, NullObserver, STANDARD_BENCH};
 use criterion::{Criterion, Throughput};
-use ddbsim::capacity::ThrottleReason;
-use ddbsim::engine::{Access, ItemKey, PartitionId};
 use ddbsim::metrics::Metrics;
-use ddbsim::time::SimTime;
 use std::hint::black_box;
 use std::path::Path;
 
-const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/standard-bench.toml");
-
 pub fn benches(c: &mut Criterion) {
-    let scenario = ddbsim::scenario::load(Path::new(SCENARIO)).expect("the standard bench scenario is valid");
+    let scenario =
+        ddbsim::scenario::load(Path::new(STANDARD_BENCH)).expect("the standard bench scenario is valid");
     // Count the attempts of one run, so throughput reads as attempts per second.
     let mut probe = Metrics::default();
     ddbsim::sim::run(&scenario.config, 1, &mut probe, &mut |_| {});
@@ -46,13 +42,4 @@ pub fn benches(c: &mut Criterion) {
         b.iter(|| black_box(bare.run(attempts)))
     });
     group.finish();
-}
-
-struct NullObserver;
-
-impl ddbsim::sim::Observer for NullObserver {
-    fn offered(&mut self, _: SimTime) {}
-    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {}
-    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {}
-    fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
 }

@@ -11,24 +11,10 @@
 #[path = "../benches/bare.rs"]
 mod bare;
 
-use ddbsim::capacity::ThrottleReason;
-use ddbsim::engine::{Access, ItemKey, PartitionId};
 use ddbsim::metrics::Metrics;
-use ddbsim::time::SimTime;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
-
-const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/standard-bench.toml");
-
-struct NullObserver;
-
-impl ddbsim::sim::Observer for NullObserver {
-    fn offered(&mut self, _: SimTime) {}
-    fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {}
-    fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {}
-    fn completed(&mut self, _: SimTime, _: bool, _: u64) {}
-}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -37,7 +23,8 @@ fn median(v: &mut [f64]) -> f64 {
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(7);
-    let scenario = ddbsim::scenario::load(Path::new(SCENARIO)).expect("the standard bench scenario is valid");
+    let scenario = ddbsim::scenario::load(Path::new(bare::STANDARD_BENCH))
+        .expect("the standard bench scenario is valid");
     let mut probe = Metrics::default();
     ddbsim::sim::run(&scenario.config, 1, &mut probe, &mut |_| {});
     let attempts = probe.totals().attempts;
@@ -53,7 +40,7 @@ fn main() {
         black_box(ddbsim::sim::run(&scenario.config, 1, &mut metrics, &mut |_| {}).end_us);
         m.push(per(start));
         let start = Instant::now();
-        black_box(ddbsim::sim::run(&scenario.config, 1, &mut NullObserver, &mut |_| {}).end_us);
+        black_box(ddbsim::sim::run(&scenario.config, 1, &mut bare::NullObserver, &mut |_| {}).end_us);
         n.push(per(start));
     }
     let (bm, mm, nm) = (median(&mut b), median(&mut m), median(&mut n));

@@ -191,6 +191,8 @@ impl Side {
         Side::new(Some(table), limit, partition_units, partitions, op)
     }
 
+    /// Admits one charge: the table and partition buckets checked, then (the legacy model's
+    /// allocation permitting) taken.
     #[inline(always)]
     fn admit(
         &mut self,
@@ -199,38 +201,21 @@ impl Side {
         milli: u64,
         eventual: bool,
     ) -> Result<(), ThrottleReason> {
-        let reason = |limit| ThrottleReason::new(self.resource, self.operation, limit);
-        if let Some(table) = &mut self.table {
-            if !table.can_take(now, milli) {
-                return Err(reason(self.table_limit));
-            }
-        }
-        let partition_milli = self.scaled(milli, eventual);
-        let bucket = &mut self.partitions[partition];
-        if !bucket.can_take(now, partition_milli) {
-            return Err(reason(LimitType::KeyRangeThroughputExceeded));
-        }
-        if let Some(allocations) = &mut self.legacy {
-            if !allocations.admit(now, partition, milli) {
-                return Err(reason(LimitType::ProvisionedThroughputExceeded));
-            }
-        }
-        bucket.take(partition_milli);
-        if let Some(table) = &mut self.table {
-            table.take(milli);
-        }
-        Ok(())
+        let partition_milli = self.check(now, partition, (milli, milli), eventual)?;
+        self.take_scaled(now, partition, milli, partition_milli)
     }
 
     /// Whether `partition_milli` on `partition` and `table_milli` on the table could be taken
-    /// at `now`, without taking them: the check half of [`Admission::admit_all`].
+    /// at `now`, without taking them: the check half of [`Admission::admit_all`]. Returns the
+    /// partition's charge as its bucket counts it (eventual reads scaled).
+    #[inline(always)]
     fn check(
         &mut self,
         now: SimTime,
         partition: usize,
         (partition_milli, table_milli): (u64, u64),
         eventual: bool,
-    ) -> Result<(), ThrottleReason> {
+    ) -> Result<u64, ThrottleReason> {
         let reason = |limit| ThrottleReason::new(self.resource, self.operation, limit);
         if let Some(table) = &mut self.table {
             if !table.can_take(now, table_milli) {
@@ -241,7 +226,7 @@ impl Side {
         if !self.partitions[partition].can_take(now, partition_milli) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
         }
-        Ok(())
+        Ok(partition_milli)
     }
 
     /// Takes a charge that [`Side::check`] passed.
@@ -251,6 +236,19 @@ impl Side {
         partition: usize,
         milli: u64,
         eventual: bool,
+    ) -> Result<(), ThrottleReason> {
+        self.take_scaled(now, partition, milli, self.scaled(milli, eventual))
+    }
+
+    /// [`Side::take`] of `milli` from the table and `partition_milli` (already scaled) from the
+    /// partition, once the legacy model's allocation, if any, admits it.
+    #[inline(always)]
+    fn take_scaled(
+        &mut self,
+        now: SimTime,
+        partition: usize,
+        milli: u64,
+        partition_milli: u64,
     ) -> Result<(), ThrottleReason> {
         if let Some(allocations) = &mut self.legacy {
             if !allocations.admit(now, partition, milli) {
@@ -262,7 +260,6 @@ impl Side {
                 return Err(reason);
             }
         }
-        let partition_milli = self.scaled(milli, eventual);
         self.partitions[partition].take(partition_milli);
         if let Some(table) = &mut self.table {
             table.take(milli);

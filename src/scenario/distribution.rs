@@ -9,8 +9,9 @@ use crate::workload::value::HotsetError;
 use crate::workload::{Hotset, KeyAttribute, Pick, Sequential, ValueDistribution, Zipf};
 use std::path::Path;
 
-/// Most distinct values of a counted distribution: 2^53, so every value is exact as a float.
-pub const MAX_COUNT: i64 = 1 << 53;
+/// Most distinct values of a counted distribution: 2^53, so every value is exact as a float
+/// (the Zipf sampler's own limit).
+pub const MAX_COUNT: i64 = crate::workload::zipf::MAX_COUNT as i64;
 /// Distributions of an attribute.
 pub const ATTRIBUTE_DISTRIBUTIONS: [&str; 6] =
     ["uniform", "zipf", "hotset", "weighted", "sequential", "constant"];
