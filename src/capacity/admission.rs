@@ -372,7 +372,7 @@ impl Admission {
 
     /// Admits `charge` at `now`, consuming its units, or refuses it with the reason DynamoDB
     /// would give and consumes nothing.
-    #[inline]
+    #[inline(always)]
     pub fn admit(&mut self, now: SimTime, charge: Charge) -> Result<(), ThrottleReason> {
         match charge.access {
             Access::Read => self.read.admit(now, charge.partition, charge.milli, charge.eventual),
@@ -510,7 +510,7 @@ impl Gate<'_> {
 impl CapacityGate for Gate<'_> {
     type Refusal = ThrottleReason;
 
-    #[inline]
+    #[inline(always)]
     fn admit(&mut self, charge: Charge) -> Result<(), ThrottleReason> {
         let now = self.now;
         self.target(charge.target).admit(now, charge)

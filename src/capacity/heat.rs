@@ -56,23 +56,24 @@ impl Default for HeatParams {
 /// Bins over a partition's hash range, for the weighted median.
 const BINS: usize = 64;
 
-/// One partition's heat in the current window.
+/// One partition's heat in the current window: what every observation updates, in one cache
+/// line (the bins and the sort-key sample live apart, in [`HeatTracker`]).
 #[derive(Clone, Debug)]
+#[repr(align(64))]
 struct PartitionHeat {
+    /// The first hash of the partition.
+    start: u64,
     read_milli: u64,
     write_milli: u64,
-    /// Heat per slice of the hash range, in read-equivalent milli-units.
-    bins: [u32; BINS],
-    shift: u32,
     /// Weighted Boyer-Moore majority vote: the key that may hold most of the heat.
     candidate: u64,
     candidate_vote: u64,
     /// Heat on the candidate since it became the candidate (a lower bound of its heat).
     candidate_heat: u64,
     total_heat: u64,
+    /// The bins' width: a hash's bin is `(hash - start) >> shift`.
+    shift: u32,
     pending: bool,
-    /// The candidate's sort keys, when its accesses have them (an item collection).
-    sorts: SortSample,
 }
 
 /// Sort keys of the accesses to one hot item collection: a decimated sample (every
@@ -148,22 +149,26 @@ impl PartitionHeat {
     fn new(start: u64, last: u64) -> PartitionHeat {
         let width_bits = 64 - (last - start).leading_zeros();
         PartitionHeat {
+            start,
             read_milli: 0,
             write_milli: 0,
-            bins: [0; BINS],
             shift: width_bits.saturating_sub(BINS.trailing_zeros()),
             candidate: 0,
             candidate_vote: 0,
             candidate_heat: 0,
             total_heat: 0,
             pending: false,
-            sorts: SortSample::default(),
         }
     }
 
-    /// Starts a new window, keeping the bin layout and whether a split is pending.
+    /// Starts a new window, keeping the partition's range and whether a split is pending.
     fn reset(&mut self) {
-        *self = PartitionHeat { shift: self.shift, pending: self.pending, ..PartitionHeat::new(0, 0) };
+        *self = PartitionHeat {
+            start: self.start,
+            shift: self.shift,
+            pending: self.pending,
+            ..PartitionHeat::new(0, 0)
+        };
     }
 }
 
@@ -185,6 +190,11 @@ pub struct SplitDecision {
 pub struct HeatTracker {
     params: HeatParams,
     partitions: Vec<PartitionHeat>,
+    /// Heat per slice of each partition's hash range, in read-equivalent milli-units.
+    bins: Vec<[u32; BINS]>,
+    /// Each partition's candidate's sort keys, when its accesses have them (an item
+    /// collection).
+    sorts: Vec<SortSample>,
     window_started: u64,
     /// Write units weigh this many read units: a partition's write cap is a third of its read
     /// cap (MODEL.md §2.1), so heat compares shares of capacity.
@@ -195,13 +205,16 @@ pub struct HeatTracker {
 impl HeatTracker {
     /// A tracker for `table`, whose partitions have caps of `caps` (RCU, WCU) per second.
     pub fn new(params: HeatParams, table: &Table, caps: (u64, u64)) -> HeatTracker {
-        let partitions = (0..table.partition_count())
+        let count = table.partition_count();
+        let partitions = (0..count)
             .map(|i| PartitionHeat::new(table.partitions()[i].start(), table.partition_last_hash(i)))
             .collect();
         let write_weight = (caps.0 / caps.1.max(1)).max(1);
         HeatTracker {
             params,
             partitions,
+            bins: vec![[0; BINS]; count],
+            sorts: vec![SortSample::default(); count],
             window_started: 0,
             write_weight,
             caps_milli_per_s: (caps.0 * 1_000, caps.1 * 1_000),
@@ -210,9 +223,9 @@ impl HeatTracker {
 
     /// [`HeatTracker::observe`] of an attempt on `key`: with a sort key, the hot collection's
     /// sort keys are sampled too, for a split inside it (MODEL.md §2.4).
-    #[inline]
-    pub fn observe_key(&mut self, index: usize, start: u64, key: &ItemKey, access: Access, milli: u64) {
-        self.observe(index, start, key.hash, access, milli);
+    #[inline(always)]
+    pub fn observe_key(&mut self, index: usize, key: &ItemKey, access: Access, milli: u64) {
+        self.observe(index, key.hash, access, milli);
         if let (Some(sort), true) = (&key.sort, self.params.enabled) {
             self.observe_sort(index, key, sort, access, milli);
         }
@@ -222,16 +235,14 @@ impl HeatTracker {
     #[inline(never)]
     fn observe_sort(&mut self, index: usize, key: &ItemKey, sort: &KeyValue, access: Access, milli: u64) {
         let weight = if access == Access::Write { self.write_weight } else { 1 };
-        let p = &mut self.partitions[index];
-        if p.candidate == key.hash {
-            p.sorts.record(key, sort, milli * weight);
+        if self.partitions[index].candidate == key.hash {
+            self.sorts[index].record(key, sort, milli * weight);
         }
     }
 
-    /// Records `milli` consumed by an admitted attempt on `hash` in the partition at `index`,
-    /// which starts at `start`.
-    #[inline]
-    pub fn observe(&mut self, index: usize, start: u64, hash: u64, access: Access, milli: u64) {
+    /// Records `milli` consumed by an admitted attempt on `hash` in the partition at `index`.
+    #[inline(always)]
+    pub fn observe(&mut self, index: usize, hash: u64, access: Access, milli: u64) {
         if !self.params.enabled {
             return;
         }
@@ -246,8 +257,9 @@ impl HeatTracker {
                 milli * self.write_weight
             }
         };
-        let bin = (((hash - start) >> p.shift) as usize).min(BINS - 1);
-        p.bins[bin] = p.bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
+        let bin = (((hash - p.start) >> p.shift) as usize).min(BINS - 1);
+        let bins = &mut self.bins[index];
+        bins[bin] = bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
         p.total_heat += heat;
         // The vote without branches (the candidate changes unpredictably under mixed traffic):
         // the same key adds; another subtracts, taking over when its heat outweighs the vote.
@@ -266,6 +278,10 @@ impl HeatTracker {
             |i: usize| PartitionHeat::new(table.partitions()[i].start(), table.partition_last_hash(i));
         self.partitions[index] = fresh(index);
         self.partitions.insert(index + 1, fresh(index + 1));
+        self.bins[index] = [0; BINS];
+        self.bins.insert(index + 1, [0; BINS]);
+        self.sorts[index] = SortSample::default();
+        self.sorts.insert(index + 1, SortSample::default());
     }
 
     /// A decided split will not happen (its partition changed meanwhile): allow new decisions.
@@ -285,7 +301,9 @@ impl HeatTracker {
         let window = (second - self.window_started).max(1);
         self.window_started = second;
         let mut decisions = Vec::new();
-        for (index, p) in self.partitions.iter_mut().enumerate() {
+        for (index, ((p, bins), sorts)) in
+            self.partitions.iter_mut().zip(&mut self.bins).zip(&mut self.sorts).enumerate()
+        {
             let read_share = p.read_milli as f64 / (self.caps_milli_per_s.0 * window) as f64;
             let write_share = p.write_milli as f64 / (self.caps_milli_per_s.1 * window) as f64;
             let hot = read_share.max(write_share) >= self.params.threshold;
@@ -295,11 +313,11 @@ impl HeatTracker {
             // A hot item collection with sort keys: split inside it at the traffic-weighted median
             // sort key, unless the accesses are monotonic or an LSI forbids it (MODEL.md §2.4).
             let inside = (hot && !p.pending && single_item && collections_can_split)
-                .then(|| p.sorts.split_key(p.candidate_heat, self.params.monotonic_share))
+                .then(|| sorts.split_key(p.candidate_heat, self.params.monotonic_share))
                 .flatten()
                 .filter(|k| k.hash == p.candidate);
             if hot && !p.pending && !single_item {
-                if let Some(at) = weighted_median(&p.bins, p.shift, start, last) {
+                if let Some(at) = weighted_median(bins, p.shift, start, last) {
                     p.pending = true;
                     decisions.push(SplitDecision { partition, at, key: None });
                 }
@@ -317,6 +335,8 @@ impl HeatTracker {
                 }
             }
             p.reset();
+            *bins = [0; BINS];
+            *sorts = SortSample::default();
         }
         decisions
     }
@@ -359,7 +379,7 @@ mod tests {
             for i in 0..per_second {
                 let hash = hashes(s * per_second + i);
                 let index = t.partition_index(hash);
-                tracker.observe(index, t.partitions()[index].start(), hash, Access::Write, 1_000);
+                tracker.observe(index, hash, Access::Write, 1_000);
             }
             decisions.extend(tracker.decide(SimTime::from_secs(s + 1), t, true));
         }
@@ -411,7 +431,7 @@ mod tests {
             for i in 0..950 {
                 let key = ItemKey::new(KeyValue::N(7), Some(KeyValue::N(sorts(s * 950 + i))));
                 let index = t.partition_of(&key);
-                tracker.observe_key(index, t.partitions()[index].start(), &key, Access::Write, 1_000);
+                tracker.observe_key(index, &key, Access::Write, 1_000);
             }
             decisions.extend(tracker.decide(SimTime::from_secs(s + 1), t, collections_can_split));
         }

@@ -20,7 +20,7 @@ use crate::capacity::{
 };
 use crate::engine::{
     initial_partition_count, table::SplitPoint, Access, Charge, IndexKind, IndexParams, IndexSpec,
-    IndexedTable, ItemKey, PartitionId, Table, TableSpec, Target,
+    IndexedTable, ItemKey, KeyValue, PartitionId, Table, TableSpec, Target,
 };
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
@@ -233,6 +233,47 @@ struct Pending {
     extra: Option<Box<Extra>>,
 }
 
+/// One attempt of a plain get or put, borrowing its key: a request's first attempt is made
+/// from its draw, a retry from its [`Pending`], and only a throttled attempt builds a `Pending`.
+#[derive(Clone, Copy)]
+struct Call<'k> {
+    workload: u32,
+    attempt: u32,
+    issued: SimTime,
+    key: &'k ItemKey,
+    item_bytes: u32,
+    group: u32,
+}
+
+impl Call<'_> {
+    /// The request as it stands at this attempt, to retry.
+    fn pending(&self) -> Pending {
+        Pending {
+            workload: self.workload,
+            attempt: self.attempt,
+            issued: self.issued,
+            key: self.key.clone(),
+            item_bytes: self.item_bytes,
+            group: self.group,
+            extra: None,
+        }
+    }
+}
+
+impl Pending {
+    /// This request's attempt, as a [`Call`] (its extra aside).
+    fn call(&self) -> Call<'_> {
+        Call {
+            workload: self.workload,
+            attempt: self.attempt,
+            issued: self.issued,
+            key: &self.key,
+            item_bytes: self.item_bytes,
+            group: self.group,
+        }
+    }
+}
+
 /// What the queue holds.
 #[derive(Clone, Debug)]
 enum Event {
@@ -251,7 +292,7 @@ enum Event {
 }
 
 /// One generator per workload: its arrivals and random streams.
-struct Source {
+struct Source<'a> {
     arrivals: Arrivals,
     arrival_rng: StreamRng,
     key_rng: StreamRng,
@@ -262,6 +303,9 @@ struct Source {
     /// Whether the workload's requests are a plain get or put of a drawn key: nothing to build
     /// besides the draw.
     plain: bool,
+    /// For a plain workload of single calls whose key is a number drawn from one distribution
+    /// ([`WorkloadSpec::direct_keys`]), that distribution: the draw is one sample.
+    direct: Option<&'a crate::workload::ValueDistribution>,
 }
 
 /// The arrival source index of the trace: after every workload, so that a generated arrival
@@ -389,6 +433,11 @@ pub fn run<O: Observer>(
         .map(|w| {
             let mut arrival_rng = stream(seed, &format!("workload/{}/arrivals", w.name));
             let arrivals = Arrivals::new(&w.traffic, &mut arrival_rng);
+            let plain = w.shape.keys == crate::workload::KeyPattern::Drawn
+                && (w.operation == OperationKind::Get
+                    || (w.operation == OperationKind::Put
+                        && w.shape.condition.is_none()
+                        && config.indexes.is_empty()));
             Source {
                 arrivals,
                 arrival_rng,
@@ -396,11 +445,8 @@ pub fn run<O: Observer>(
                 size_rng: stream(seed, &format!("workload/{}/sizes", w.name)),
                 state: DrawState { entity_seed, requests: 0 },
                 scan_segment: 0,
-                plain: w.shape.keys == crate::workload::KeyPattern::Drawn
-                    && (w.operation == OperationKind::Get
-                        || (w.operation == OperationKind::Put
-                            && w.shape.condition.is_none()
-                            && config.indexes.is_empty())),
+                plain,
+                direct: w.direct_keys().filter(|_| plain && w.fan_out() == 1),
             }
         })
         .collect();
@@ -424,113 +470,33 @@ pub fn run<O: Observer>(
         fan_outs: &mut fan_outs,
     };
 
+    // The next arrival (time, source), or `u64::MAX` when none comes before the duration:
+    // recomputed only when an arrival is taken, since nothing else moves the sources.
+    let mut arrival = next_arrival(&sources, &replay, config.duration_us);
+    // The end of the current simulated second, microseconds.
+    let mut second_end_us = MICROS_PER_SECOND;
     loop {
-        let arrival = sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.arrivals.peek_us(), i))
-            .chain(std::iter::once((replay.peek_us(), TRACE_SOURCE)))
-            .min()
-            .filter(|&(t, _)| t < config.duration_us);
-        let queued = client.queue.peek_time();
-        let next = match (arrival, queued) {
-            (None, None) => break,
-            (Some((t, _)), Some(q)) if q.micros() <= t => q,
-            (None, Some(q)) => q,
-            (Some((t, _)), _) => SimTime(t),
+        let (t, i) = arrival;
+        let q = client.queue.peek_time().map_or(u64::MAX, SimTime::micros);
+        // At equal times a queued event goes first.
+        let from_queue = q <= t;
+        let next = if from_queue {
+            if q == u64::MAX {
+                break;
+            }
+            q
+        } else {
+            t
         };
-        while next.second() > world.second {
-            world.end_second(config, client.queue, observer);
+        if next >= second_end_us {
+            while next / MICROS_PER_SECOND > world.second {
+                world.end_second(config, client.queue, observer);
+            }
+            second_end_us = (world.second + 1) * MICROS_PER_SECOND;
         }
-        now = next;
-        match (arrival, queued) {
-            (Some((t, TRACE_SOURCE)), q) if q.is_none_or(|q| q.micros() > t) => {
-                // A recorded request: issued as recorded, through the same client.
-                if let Some((workload, key, item_bytes)) = replay.next_request() {
-                    observer.offered(now);
-                    // A recorded write goes through the engine's write path unless it is a plain put
-                    // on a table without indexes. It carries no index attributes: a put's item
-                    // is in no index; an update changes the item's size (to `item_bytes`).
-                    let operation = config.workloads[workload as usize].operation;
-                    let extra = match operation {
-                        OperationKind::Get => None,
-                        OperationKind::Put if !world.table.has_indexes() => None,
-                        _ => {
-                            let bytes = u64::from(item_bytes);
-                            let kind = match operation {
-                                OperationKind::Delete => crate::engine::WriteKind::Delete,
-                                OperationKind::Update => crate::engine::WriteKind::Update {
-                                    actions: Vec::new(),
-                                    item_bytes: Some(bytes),
-                                },
-                                _ => crate::engine::WriteKind::Put { item_bytes: bytes, attrs: Box::new([]) },
-                            };
-                            let write =
-                                crate::engine::WriteRequest { key: key.clone(), kind, condition: None };
-                            Some(Box::new(Extra::Write(write)))
-                        }
-                    };
-                    let request = Pending {
-                        workload,
-                        attempt: 1,
-                        issued: now,
-                        key,
-                        item_bytes,
-                        group: NO_GROUP,
-                        extra,
-                    };
-                    client.attempt(&mut world, observer, now, request);
-                }
-            }
-            (Some((t, i)), q) if q.is_none_or(|q| q.micros() > t) => {
-                let source = &mut sources[i];
-                source.arrivals.advance(&mut source.arrival_rng);
-                observer.offered(now);
-                let spec = &config.workloads[i];
-                let t = now.micros();
-                let mut draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, t);
-                let extra = if source.plain {
-                    None
-                } else {
-                    if spec.shape.keys != crate::workload::KeyPattern::Drawn {
-                        pick_key(&mut world, spec.shape.keys, &mut draw.key);
-                    }
-                    let mut builder = ops::Builder {
-                        spec,
-                        keys: &mut source.key_rng,
-                        sizes: &mut source.size_rng,
-                        state: &mut source.state,
-                        now_us: t,
-                        tracked: !world.table.schema().tracked.is_empty(),
-                    };
-                    builder.extra(&draw, &mut source.scan_segment)
-                };
-                let (fan_out, item_bytes) = (spec.fan_out(), draw.item_bytes as u32);
-                let mut extra = Some(extra);
-                let mut request = |key, group| Pending {
-                    workload: i as u32,
-                    attempt: 1,
-                    issued: now,
-                    key,
-                    item_bytes,
-                    group,
-                    extra: extra.take().flatten(),
-                };
-                let first = if fan_out > 1 {
-                    // A read of a sharded key: one GetItem per shard, all issued now. Shard 0
-                    // goes first; the others are queued at this instant, and the queue runs
-                    // them before anything later.
-                    let group = client.fan_outs.open(fan_out);
-                    for shard in 1..fan_out {
-                        client.queue.push(now, Event::Retry(request(spec.key(&draw, shard), group)));
-                    }
-                    request(draw.key, group)
-                } else {
-                    request(draw.key, NO_GROUP)
-                };
-                client.attempt(&mut world, observer, now, first);
-            }
-            _ => match client.queue.pop().map(|(_, e)| e) {
+        now = SimTime(next);
+        if from_queue {
+            match client.queue.pop().map(|(_, e)| e) {
                 Some(Event::Retry(request)) => client.attempt(&mut world, observer, now, request),
                 Some(Event::Split(decision)) => world.apply_split(now, decision, observer),
                 Some(Event::IndexSplit { index, decision }) => world.apply_index_split(now, index, decision),
@@ -545,7 +511,66 @@ pub fn run<O: Observer>(
                     }
                 }
                 None => break,
-            },
+            }
+        } else if i == TRACE_SOURCE {
+            // A recorded request: issued as recorded, through the same client.
+            if let Some((workload, key, item_bytes)) = replay.next_request() {
+                observer.offered(now);
+                // A recorded write goes through the engine's write path unless it is a plain put
+                // on a table without indexes. It carries no index attributes: a put's item
+                // is in no index; an update changes the item's size (to `item_bytes`).
+                let operation = config.workloads[workload as usize].operation;
+                let extra = match operation {
+                    OperationKind::Get => None,
+                    OperationKind::Put if !world.table.has_indexes() => None,
+                    _ => {
+                        let bytes = u64::from(item_bytes);
+                        let kind = match operation {
+                            OperationKind::Delete => crate::engine::WriteKind::Delete,
+                            OperationKind::Update => crate::engine::WriteKind::Update {
+                                actions: Vec::new(),
+                                item_bytes: Some(bytes),
+                            },
+                            _ => crate::engine::WriteKind::Put { item_bytes: bytes, attrs: Box::new([]) },
+                        };
+                        let write = crate::engine::WriteRequest { key: key.clone(), kind, condition: None };
+                        Some(Box::new(Extra::Write(write)))
+                    }
+                };
+                let request =
+                    Pending { workload, attempt: 1, issued: now, key, item_bytes, group: NO_GROUP, extra };
+                client.attempt(&mut world, observer, now, request);
+            }
+            arrival = next_arrival(&sources, &replay, config.duration_us);
+        } else {
+            let source = &mut sources[i];
+            source.arrivals.advance(&mut source.arrival_rng);
+            observer.offered(now);
+            let spec = &config.workloads[i];
+            if let Some(dist) = source.direct {
+                // What `spec.draw` draws for such a workload, without the rest of a draw.
+                let n = KeyValue::N(dist.sample(&mut source.key_rng) as i64);
+                source.state.requests += 1;
+                let item_bytes = match spec.operation {
+                    OperationKind::Put => {
+                        spec.item_bytes.draw(&mut source.size_rng, source.state.entity_seed, 0)
+                    }
+                    _ => 0,
+                };
+                let key = ItemKey { hash: n.hash(), partition: n, sort: None };
+                let call = Call {
+                    workload: i as u32,
+                    attempt: 1,
+                    issued: now,
+                    key: &key,
+                    item_bytes: item_bytes as u32,
+                    group: NO_GROUP,
+                };
+                client.attempt_plain(&mut world, observer, now, call);
+            } else {
+                client.arrive(&mut world, observer, now, i, spec, source);
+            }
+            arrival = next_arrival(&sources, &replay, config.duration_us);
         }
         events += 1;
         if events.is_multiple_of(PROGRESS_EVERY) {
@@ -580,6 +605,27 @@ pub fn run<O: Observer>(
         preload: preloaded,
         end_us: now.micros(),
     }
+}
+
+/// The earliest arrival before `duration_us`, as (time, source), or `(u64::MAX, TRACE_SOURCE)`
+/// if none. At equal times the first workload goes first, and the trace after every workload.
+#[inline(always)]
+fn next_arrival(sources: &[Source], replay: &Replay, duration_us: u64) -> (u64, usize) {
+    let mut best = (u64::MAX, TRACE_SOURCE);
+    for (i, s) in sources.iter().enumerate() {
+        let t = s.arrivals.peek_us();
+        if t < best.0 {
+            best = (t, i);
+        }
+    }
+    let t = replay.peek_us();
+    if t < best.0 {
+        best = (t, TRACE_SOURCE);
+    }
+    if best.0 >= duration_us {
+        best.0 = u64::MAX;
+    }
+    best
 }
 
 /// Replaces a drawn key by one of the keys the read pattern targets.
@@ -896,21 +942,21 @@ struct Client<'a> {
 }
 
 impl Client<'_> {
-    /// A call of `request` ended at `end`: the request completes now, or with the last call of
-    /// its fan-out.
+    /// A call of the request issued at `issued` in fan-out `group` ended at `end`: the request
+    /// completes now, or with the last call of its fan-out.
     #[inline(always)]
     fn complete<O: Observer>(
         &mut self,
         observer: &mut O,
         now: SimTime,
-        request: &Pending,
+        (issued, group): (SimTime, u32),
         ok: bool,
         end: SimTime,
     ) {
-        if request.group == NO_GROUP {
-            observer.completed(now, ok, end.micros() - request.issued.micros());
+        if group == NO_GROUP {
+            observer.completed(now, ok, end.micros() - issued.micros());
         } else {
-            self.complete_call(observer, now, request, ok, end);
+            self.complete_call(observer, now, (issued, group), ok, end);
         }
     }
 
@@ -922,12 +968,80 @@ impl Client<'_> {
         &mut self,
         observer: &mut O,
         now: SimTime,
-        request: &Pending,
+        (issued, group): (SimTime, u32),
         ok: bool,
         end: SimTime,
     ) {
-        if let Some((ok, end_us)) = self.fan_outs.finish(request.group, ok, end.micros()) {
-            observer.completed(now, ok, end_us - request.issued.micros());
+        if let Some((ok, end_us)) = self.fan_outs.finish(group, ok, end.micros()) {
+            observer.completed(now, ok, end_us - issued.micros());
+        }
+    }
+
+    /// An arrival of workload `i` (`spec`, drawn from `source`) other than a direct one: drawn
+    /// whole, built, and attempted.
+    #[inline(never)]
+    fn arrive<O: Observer>(
+        &mut self,
+        world: &mut World,
+        observer: &mut O,
+        now: SimTime,
+        i: usize,
+        spec: &WorkloadSpec,
+        source: &mut Source,
+    ) {
+        let mut draw = spec.draw(&mut source.key_rng, &mut source.size_rng, &mut source.state, now.micros());
+        let (fan_out, item_bytes) = (spec.fan_out(), draw.item_bytes as u32);
+        if source.plain && fan_out == 1 {
+            // The common case: nothing to build but the call, the key borrowed from the draw.
+            let call = Call {
+                workload: i as u32,
+                attempt: 1,
+                issued: now,
+                key: &draw.key,
+                item_bytes,
+                group: NO_GROUP,
+            };
+            self.attempt_plain(world, observer, now, call);
+        } else {
+            let extra = if source.plain {
+                None
+            } else {
+                if spec.shape.keys != crate::workload::KeyPattern::Drawn {
+                    pick_key(world, spec.shape.keys, &mut draw.key);
+                }
+                let mut builder = ops::Builder {
+                    spec,
+                    keys: &mut source.key_rng,
+                    sizes: &mut source.size_rng,
+                    state: &mut source.state,
+                    now_us: now.micros(),
+                    tracked: !world.table.schema().tracked.is_empty(),
+                };
+                builder.extra(&draw, &mut source.scan_segment)
+            };
+            let mut extra = Some(extra);
+            let mut request = |key, group| Pending {
+                workload: i as u32,
+                attempt: 1,
+                issued: now,
+                key,
+                item_bytes,
+                group,
+                extra: extra.take().flatten(),
+            };
+            let first = if fan_out > 1 {
+                // A read of a sharded key: one GetItem per shard, all issued now. Shard 0
+                // goes first; the others are queued at this instant, and the queue runs
+                // them before anything later.
+                let group = self.fan_outs.open(fan_out);
+                for shard in 1..fan_out {
+                    self.queue.push(now, Event::Retry(request(spec.key(&draw, shard), group)));
+                }
+                request(draw.key, group)
+            } else {
+                request(draw.key, NO_GROUP)
+            };
+            self.attempt(world, observer, now, first);
         }
     }
 
@@ -937,44 +1051,66 @@ impl Client<'_> {
         if request.extra.is_some() {
             return self.attempt_other(world, observer, now, request);
         }
-        let spec = &self.config.workloads[request.workload as usize];
+        self.attempt_plain(world, observer, now, request.call());
+    }
+
+    /// Makes one attempt of a plain get or put at `now` and handles its outcome.
+    #[inline(always)]
+    fn attempt_plain<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
+        let spec = &self.config.workloads[call.workload as usize];
         let mut gate = Gate { admission: &mut world.admission, indexes: &mut [], now };
         let outcome = match spec.operation {
             OperationKind::Put => world
                 .table
                 .base_mut_unindexed()
-                .put_item(request.key.clone(), u64::from(request.item_bytes), &mut gate)
+                .put_item(call.key.clone(), u64::from(call.item_bytes), &mut gate)
                 .map(|out| (out.partition, Access::Write, out.consumed_milli)),
             _ => world
                 .table
-                .get_item(&request.key, spec.consistency, &mut gate)
+                .get_item(call.key, spec.consistency, &mut gate)
                 .map(|out| (out.partition, Access::Read, out.consumed_milli)),
         };
         let latency = self.config.attempt_latency.draw(self.latency_rng);
         match outcome {
             Ok((index, access, milli)) => {
                 let partition = &world.table.base().partitions()[index];
-                world.heat.observe_key(index, partition.start(), &request.key, access, milli);
+                world.heat.observe_key(index, call.key, access, milli);
                 match access {
                     Access::Read => world.second_milli.0 += milli,
                     Access::Write => world.second_milli.1 += milli,
                 }
                 let full = access == Access::Write
                     && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
-                observer.admitted(now, partition.id(), &request.key, access, milli);
+                observer.admitted(now, partition.id(), call.key, access, milli);
                 if access == Access::Write {
                     if let Some(memory) = &mut world.memory {
-                        memory.written(&request.key);
+                        memory.written(call.key);
                     }
                 }
                 if full {
                     world.split_for_size(now, index, observer);
                 }
-                self.quota.on_success(request.attempt > 1);
-                self.complete(observer, now, &request, true, now.plus_micros(latency));
+                self.quota.on_success(call.attempt > 1);
+                self.complete(observer, now, (call.issued, call.group), true, now.plus_micros(latency));
             }
-            Err(reason) => self.throttled(world, observer, now, request, reason, latency),
+            Err(reason) => self.throttled_call(world, observer, now, call, reason, latency),
         }
+    }
+
+    /// [`Client::throttled`] for a plain call, out of line: the request to retry is built only
+    /// here.
+    #[cold]
+    #[inline(never)]
+    fn throttled_call<O: Observer>(
+        &mut self,
+        world: &World,
+        observer: &mut O,
+        now: SimTime,
+        call: Call,
+        reason: crate::capacity::ThrottleReason,
+        latency: u64,
+    ) {
+        self.throttled(world, observer, now, call.pending(), reason, latency);
     }
 }
 
@@ -1000,7 +1136,7 @@ impl Client<'_> {
             let retry = Pending { attempt: request.attempt + 1, ..request };
             self.queue.push(response.plus_micros(delay), Event::Retry(retry));
         } else {
-            self.complete(observer, now, &request, false, response);
+            self.complete(observer, now, (request.issued, request.group), false, response);
         }
     }
 
@@ -1026,9 +1162,9 @@ impl Client<'_> {
                     // The request's own item with its sort key; a batch's other items and a scan's
                     // partitions at the hash their charge names.
                     if c.hash == key.hash {
-                        world.heat.observe_key(c.partition, partition.start(), key, c.access, c.milli);
+                        world.heat.observe_key(c.partition, key, c.access, c.milli);
                     } else {
-                        world.heat.observe(c.partition, partition.start(), c.hash, c.access, c.milli);
+                        world.heat.observe(c.partition, c.hash, c.access, c.milli);
                     }
                     match c.access {
                         Access::Read => world.second_milli.0 += c.milli,
@@ -1046,8 +1182,7 @@ impl Client<'_> {
                 }
                 Target::Index(i) => {
                     if let Some(heat) = &mut world.index_heat[usize::from(i)] {
-                        let start = world.table.index_store(usize::from(i)).partitions()[c.partition].start();
-                        heat.observe(c.partition, start, c.hash, c.access, c.milli);
+                        heat.observe(c.partition, c.hash, c.access, c.milli);
                     }
                     let minute = &mut world.index_scalers[usize::from(i)].1;
                     let second = &mut world.index_growth[usize::from(i)].1;
@@ -1103,7 +1238,13 @@ impl Client<'_> {
                     None => {
                         let latency = self.config.attempt_latency.draw(self.latency_rng);
                         self.quota.on_success(request.attempt > 1);
-                        self.complete(observer, now, &request, true, now.plus_micros(latency));
+                        self.complete(
+                            observer,
+                            now,
+                            (request.issued, request.group),
+                            true,
+                            now.plus_micros(latency),
+                        );
                     }
                     Some((rest, reason)) => {
                         request.extra = Some(Box::new(rest));
@@ -1121,7 +1262,13 @@ impl Client<'_> {
                 self.charged(world, observer, now, &request.key, &charges);
                 observer.errored(now, error);
                 let latency = self.config.attempt_latency.draw(self.latency_rng);
-                self.complete(observer, now, &request, false, now.plus_micros(latency));
+                self.complete(
+                    observer,
+                    now,
+                    (request.issued, request.group),
+                    false,
+                    now.plus_micros(latency),
+                );
             }
         }
     }

@@ -194,6 +194,21 @@ impl WorkloadSpec {
         Some(g.value(g.draw(keys, ctx), 0).1)
     }
 
+    /// The distribution a request's partition key is drawn from when that key is the whole of
+    /// the draw: no entity, no sort key, no categories or shards, a value drawn per request.
+    /// [`WorkloadSpec::draw`] then draws exactly `dist.sample(keys)` as the key's number, and
+    /// nothing else from `keys`.
+    pub fn direct_keys(&self) -> Option<&ValueDistribution> {
+        match self.partition_key.pick() {
+            Pick::PerRequest(dist)
+                if self.entity.is_none() && self.sort_key.is_none() && self.partition_key.is_plain() =>
+            {
+                Some(dist)
+            }
+            _ => None,
+        }
+    }
+
     /// Draws the next request at `now_us`: keys from `keys`, sizes from `sizes`.
     #[inline(always)]
     pub fn draw(

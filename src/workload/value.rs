@@ -29,7 +29,7 @@ pub enum ValueDistribution {
 
 impl ValueDistribution {
     /// Draws one value. No heap allocation.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
         // Tested one by one rather than matched: a four-way match on this niche-packed enum
         // compiles to a jump table, an indirect jump on every request for the common two.

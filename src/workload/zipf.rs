@@ -157,7 +157,7 @@ impl Zipf {
     }
 
     /// Draws a 0-based rank. No heap allocation.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
         loop {
             let u = rng.next_u64();

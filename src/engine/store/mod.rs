@@ -80,13 +80,15 @@ impl Slot for Collection {
     }
 }
 
-/// The items of one partition.
+/// The items of one partition. In declaration order, the common case's table and the count
+/// first ([`super::partition::Partition`] keeps them in its first cache line).
 #[derive(Clone, Debug, Default)]
+#[repr(C)]
 pub struct ItemStore {
     numbers: HashTable<Number>,
+    len: u64,
     others: HashTable<Other>,
     collections: HashTable<Collection>,
-    len: u64,
 }
 
 /// The tables' own hash of a partition-key hash. A partition owns a contiguous hash range, so
@@ -159,7 +161,7 @@ impl ItemStore {
     }
 
     /// The item without a sort key with partition key `partition` and hash `hash`.
-    #[inline]
+    #[inline(always)]
     fn single(&self, hash: u64, partition: &KeyValue) -> Option<&StoredItem> {
         match own_number(hash, partition) {
             Some(n) => self.numbers.find(table_hash(hash), number_is(n)).map(|s| &s.item),

@@ -14,14 +14,17 @@ pub struct Arrivals {
     /// Absolute time of the next arrival, microseconds; infinite when there is none.
     next_us: f64,
     start_us: f64,
-    stop_us: f64,
+    /// Arrivals at or after this time never come: the traffic's stop, at most 2^63 µs.
+    limit_us: f64,
     generator: Generator,
 }
 
 #[derive(Clone, Debug)]
 enum Generator {
-    /// A constant Poisson rate: exponential gaps with this mean, microseconds.
+    /// A constant Poisson rate: exponential gaps with this (finite) mean, microseconds.
     ConstantPoisson { mean_gap_us: f64 },
+    /// A rate of zero: no arrival.
+    Never,
     /// A piecewise-linear shape: the segment and time (seconds) of the last arrival.
     Piecewise { segments: Arc<[Segment]>, segment: usize, t_s: f64, uniform: bool },
     /// A diurnal shape thinned from Poisson arrivals at its peak rate.
@@ -36,9 +39,11 @@ impl Arrivals {
         let uniform = traffic.process == Process::Uniform;
         let generator = match &traffic.shape {
             RateShape::Piecewise(segments) if segments.len() == 1 && !uniform => {
-                let rate = segments[0].rate;
-                Generator::ConstantPoisson {
-                    mean_gap_us: if rate > 0.0 { 1e6 / rate } else { f64::INFINITY },
+                let mean_gap_us = 1e6 / segments[0].rate;
+                if mean_gap_us.is_finite() && mean_gap_us > 0.0 {
+                    Generator::ConstantPoisson { mean_gap_us }
+                } else {
+                    Generator::Never
                 }
             }
             RateShape::Piecewise(segments) => {
@@ -48,8 +53,10 @@ impl Arrivals {
             shape => Generator::DiurnalPoisson { shape: shape.clone(), peak: shape.max_rate(), t_s: 0.0 },
         };
         let start_us = traffic.start_us as f64;
-        let stop_us = traffic.stop_us.map_or(f64::INFINITY, |s| s as f64);
-        let mut arrivals = Arrivals { next: 0, next_us: start_us, start_us, stop_us, generator };
+        // Through i64 in `advance`: one conversion instruction, where f64 to u64 takes several.
+        // Times below 2^63 µs (290,000 years) are exact either way; later ones never arrive.
+        let limit_us = traffic.stop_us.map_or(f64::INFINITY, |s| s as f64).min(i64::MAX as f64);
+        let mut arrivals = Arrivals { next: 0, next_us: start_us, start_us, limit_us, generator };
         arrivals.advance(rng);
         arrivals
     }
@@ -69,25 +76,19 @@ impl Arrivals {
     #[inline(always)]
     pub fn advance(&mut self, rng: &mut StreamRng) {
         match self.generator {
-            Generator::ConstantPoisson { mean_gap_us } if mean_gap_us.is_finite() => {
+            Generator::ConstantPoisson { mean_gap_us } => {
                 self.next_us += exponential(rng, mean_gap_us);
             }
             _ => self.advance_other(rng),
         }
-        // Through i64: one conversion instruction, where f64 to u64 takes several. Times below
-        // 2^63 µs (290,000 years) are exact either way; later ones never arrive.
-        self.next = if self.next_us < self.stop_us && self.next_us < i64::MAX as f64 {
-            self.next_us as i64 as u64
-        } else {
-            u64::MAX
-        };
+        self.next = if self.next_us < self.limit_us { self.next_us as i64 as u64 } else { u64::MAX };
     }
 
-    /// [`Arrivals::advance`] of every generator but a finite constant Poisson rate.
+    /// [`Arrivals::advance`] of every generator but a constant Poisson rate.
     #[inline(never)]
     fn advance_other(&mut self, rng: &mut StreamRng) {
         let t_s = match &mut self.generator {
-            Generator::ConstantPoisson { .. } => f64::INFINITY,
+            Generator::ConstantPoisson { .. } | Generator::Never => f64::INFINITY,
             Generator::Piecewise { segments, segment, t_s, uniform } => {
                 let gap = if *uniform { 1.0 } else { exponential(rng, 1.0) };
                 walk(segments, segment, t_s, gap)
