@@ -30,6 +30,15 @@ fn index<const SUB_BITS: u32>(value: u64) -> usize {
     ((u64::from(shift) << SUB_BITS) + (value >> shift)) as usize
 }
 
+/// The lowest value of bucket `index`.
+fn lower_bound<const SUB_BITS: u32>(index: usize) -> u64 {
+    let (index, sub) = (index as u64, 1u64 << SUB_BITS);
+    if index < sub {
+        return index;
+    }
+    (index % sub + sub) << (index / sub - 1)
+}
+
 /// The middle of bucket `index`.
 fn midpoint<const SUB_BITS: u32>(index: usize) -> u64 {
     let (index, sub) = (index as u64, 1u64 << SUB_BITS);
@@ -55,6 +64,16 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     }
 
     /// Room for bucket `i`, with slack so that a slowly rising maximum reallocates rarely.
+    /// The bucket a record of `value` counts in.
+    pub fn bucket_of(value: u64) -> usize {
+        index::<SUB_BITS>(value)
+    }
+
+    /// Counts per bucket, from the lowest.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
     #[cold]
     fn grow(&mut self, i: usize) {
         self.counts.resize((i + 1).next_power_of_two(), 0);
@@ -90,6 +109,30 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     }
 
     /// Adds another histogram's counts.
+    /// This histogram with fewer sub-buckets: what recording into a `LogHistogram<COARSE>` would
+    /// have counted, for the records counted here but not in `minus` (a snapshot of this
+    /// histogram's counts), whose maximum is `max`. Each bucket of the coarser histogram is a
+    /// union of buckets of this one, so nothing is approximated.
+    pub fn coarsened<const COARSE: u32>(&self, minus: &[u64], max: u64) -> LogHistogram<COARSE> {
+        const { assert!(COARSE <= SUB_BITS) };
+        let mut coarse = LogHistogram::<COARSE>::default();
+        for (i, &count) in self.counts.iter().enumerate() {
+            let count = count - minus.get(i).copied().unwrap_or(0);
+            if count > 0 {
+                let j = index::<COARSE>(lower_bound::<SUB_BITS>(i));
+                if j >= coarse.counts.len() {
+                    coarse.grow(j);
+                }
+                coarse.counts[j] += count;
+                coarse.total += count;
+            }
+        }
+        if coarse.total > 0 {
+            coarse.max = max;
+        }
+        coarse
+    }
+
     pub fn merge(&mut self, other: &LogHistogram<SUB_BITS>) {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
@@ -143,6 +186,35 @@ mod tests {
     fn buckets_are_monotonic_and_tight() {
         check_buckets::<6>(0.016);
         check_buckets::<4>(0.032);
+    }
+
+    #[test]
+    fn a_coarsened_histogram_is_the_coarse_histogram_of_the_same_records() {
+        let values: Vec<u64> = (0..5_000u64)
+            .chain((0..64).flat_map(|b| [1u64 << b, (1u64 << b) - 1, (1u64 << b) + 1]))
+            .chain((1..2_000u64).map(|i| i * i * 7_919))
+            .chain([u64::MAX])
+            .collect();
+        for v in &values {
+            assert_eq!(index::<4>(lower_bound::<6>(index::<6>(*v))), index::<4>(*v), "{v}");
+            assert!(lower_bound::<6>(index::<6>(*v)) <= *v);
+        }
+        let (mut fine, mut coarse) = (Histogram::default(), CoarseHistogram::default());
+        let (early, late) = values.split_at(3_000);
+        early.iter().for_each(|&v| fine.record(v));
+        let snapshot = fine.counts().to_vec();
+        for &v in late {
+            fine.record(v);
+            coarse.record(v);
+        }
+        let derived: CoarseHistogram = fine.coarsened(&snapshot, coarse.max());
+        assert_eq!(derived.count(), coarse.count());
+        assert_eq!(derived.max(), coarse.max());
+        for q in [0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
+            assert_eq!(derived.quantile(q), coarse.quantile(q), "q = {q}");
+        }
+        let trimmed = |c: &[u64]| c[..c.iter().rposition(|&n| n > 0).map_or(0, |i| i + 1)].to_vec();
+        assert_eq!(trimmed(derived.counts()), trimmed(coarse.counts()));
     }
 
     #[test]

@@ -14,12 +14,12 @@ pub mod timeline;
 use crate::capacity::{CapacityParams, ThrottleReason, REASON_COUNT};
 use crate::engine::{Access, ItemKey, PartitionId};
 use crate::sim::SimConfig;
-use crate::time::SimTime;
+use crate::time::{SimTime, MICROS_PER_SECOND};
 pub use heat::{HeatMapData, PartitionCapacity};
 pub use histogram::{CoarseHistogram, Histogram};
 pub use keys::{KeyCounter, KeyStats};
 use std::collections::BTreeMap;
-pub use timeline::{Timeline, MAX_COLUMNS};
+pub use timeline::{Timeline, Totals, MAX_COLUMNS};
 
 /// Counts for one simulated second.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,6 +133,13 @@ pub struct Metrics {
     partition_capacity: PartitionCapacity,
     /// Each split as (parent, lower child): the lower child keeps its parent's start.
     splits: Vec<(PartitionId, PartitionId)>,
+    /// The microseconds `open_us.0..open_us.1` are second `open_second`, the second of the
+    /// last record that took the slow path, which `seconds` holds and whose time bucket is the
+    /// timeline's open one; the range is empty when no such second is known. A record inside it
+    /// takes the fast path: its second without a division, and no timeline bookkeeping but
+    /// the open bucket's latency maximum (the timeline counts the open bucket from the totals).
+    open_us: (u64, u64),
+    open_second: u64,
 }
 
 impl Default for Metrics {
@@ -157,6 +164,8 @@ impl Metrics {
             splits: Vec::new(),
             indexes: Vec::new(),
             errors: BTreeMap::new(),
+            open_us: (0, 0),
+            open_second: 0,
         }
     }
 
@@ -180,6 +189,12 @@ impl Metrics {
         &self.timeline
     }
 
+    /// Latency quantile `q` of each time bucket of the timeline, microseconds; `None` where no
+    /// request completed.
+    pub fn latency_quantiles(&self, q: f64) -> Vec<Option<u64>> {
+        self.timeline.latency_quantiles(q, &self.latency_us)
+    }
+
     /// Each partition's capacity, as configured.
     pub fn partition_capacity(&self) -> PartitionCapacity {
         self.partition_capacity
@@ -191,13 +206,33 @@ impl Metrics {
         heat::build(&self.timeline, &self.partitions, &self.partition_starts, self.partition_capacity)
     }
 
+    /// Makes `seconds` hold `second`; returns it.
     #[inline(always)]
-    fn second(&mut self, second: u64) -> &mut SecondStats {
-        let i = second as usize;
-        if i >= self.seconds.len() {
-            self.seconds.resize(i + 1, SecondStats::default());
+    fn ensure(&mut self, second: u64) -> u64 {
+        if second as usize >= self.seconds.len() {
+            self.seconds.resize(second as usize + 1, SecondStats::default());
         }
-        &mut self.seconds[i]
+        second
+    }
+
+    /// The open second, if `now` is in it (see [`Metrics::open_us`]).
+    #[inline(always)]
+    fn open_second(&self, now: SimTime) -> Option<u64> {
+        let us = now.micros();
+        (us >= self.open_us.0 && us < self.open_us.1).then_some(self.open_second)
+    }
+
+    /// After a record in `second` took the slow path: `second` is the open one if the timeline's
+    /// open bucket holds it.
+    fn reopen(&mut self, second: u64) {
+        self.ensure(second);
+        let start = second.saturating_mul(MICROS_PER_SECOND);
+        self.open_us = if self.timeline.is_open(second) {
+            (start, start.saturating_add(MICROS_PER_SECOND))
+        } else {
+            (0, 0)
+        };
+        self.open_second = second;
     }
 
     #[inline(always)]
@@ -210,13 +245,12 @@ impl Metrics {
     }
 
     /// A client request was issued in `second`.
-    #[inline(always)]
     pub fn offered(&mut self, second: u64) {
-        self.second(second).offered += 1;
+        let second = self.ensure(second);
+        self.seconds[second as usize].offered += 1;
     }
 
     /// An attempt on `key` in partition `partition` was admitted and consumed `milli`.
-    #[inline(always)]
     pub fn admitted(
         &mut self,
         second: u64,
@@ -225,23 +259,38 @@ impl Metrics {
         access: Access,
         milli: u64,
     ) {
+        let second = self.ensure(second);
         self.consumed(second, partition, access, milli, 1);
         self.keys.record(&key.partition, key.hash, false);
     }
 
     /// `milli` of `access` capacity consumed on `partition` in `second` by `attempts` attempts
     /// (0 for a request's further charges): the second's, the partition's and the timeline's
+    /// totals. `seconds` holds `second`.
+    fn consumed(&mut self, second: u64, partition: PartitionId, access: Access, milli: u64, attempts: u64) {
+        // Before the partition totals change: the timeline counts the open bucket from them.
+        let totals = Totals { partitions: &self.partitions, latency_us: &self.latency_us };
+        self.timeline.consumed(second, totals, partition, access, milli);
+        self.consumed_open(second, partition, access, milli, attempts);
+    }
+
+    /// [`Metrics::consumed`] in the open second, whose bucket the timeline counts from the
     /// totals.
     #[inline(always)]
-    fn consumed(&mut self, second: u64, partition: PartitionId, access: Access, milli: u64, attempts: u64) {
-        let s = self.second(second);
+    fn consumed_open(
+        &mut self,
+        second: u64,
+        partition: PartitionId,
+        access: Access,
+        milli: u64,
+        attempts: u64,
+    ) {
+        let s = &mut self.seconds[second as usize];
         s.attempts += attempts;
         match access {
             Access::Read => s.read_milli += milli,
             Access::Write => s.write_milli += milli,
         }
-        // Before the partition totals change: the timeline counts the open bucket from them.
-        self.timeline.consumed(second, &self.partitions, partition, access, milli);
         let p = self.partition(partition);
         p.attempts += attempts;
         match access {
@@ -251,9 +300,15 @@ impl Metrics {
     }
 
     /// An attempt on `key` in partition `partition` was throttled for `reason`.
-    #[inline(always)]
     pub fn throttled(&mut self, second: u64, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
-        let s = self.second(second);
+        let second = self.ensure(second);
+        self.throttled_in(second, partition, key, reason);
+    }
+
+    /// [`Metrics::throttled`] in a second that `seconds` holds.
+    #[inline(always)]
+    fn throttled_in(&mut self, second: u64, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
+        let s = &mut self.seconds[second as usize];
         s.attempts += 1;
         s.throttled += 1;
         s.throttled_by_reason[reason.index()] += 1;
@@ -264,16 +319,29 @@ impl Metrics {
     }
 
     /// A request completed in `second` after `latency_us`, successfully or not.
-    #[inline(always)]
     pub fn completed(&mut self, second: u64, succeeded: bool, latency_us: u64) {
-        let s = self.second(second);
+        let second = self.ensure(second);
+        self.completed_in(second, succeeded, latency_us);
+    }
+
+    /// [`Metrics::completed`] in a second that `seconds` holds.
+    fn completed_in(&mut self, second: u64, succeeded: bool, latency_us: u64) {
+        // Before the histogram records it: the timeline counts the open bucket from it.
+        let totals = Totals { partitions: &self.partitions, latency_us: &self.latency_us };
+        self.timeline.completed(second, totals, latency_us);
+        self.counted(second, succeeded, latency_us);
+    }
+
+    /// A completion's own counts: its second's and the run-wide histogram's.
+    #[inline(always)]
+    fn counted(&mut self, second: u64, succeeded: bool, latency_us: u64) {
+        let s = &mut self.seconds[second as usize];
         if succeeded {
             s.succeeded += 1;
         } else {
             s.failed += 1;
         }
         self.latency_us.record(latency_us);
-        self.timeline.completed(second, &self.partitions, latency_us);
     }
 
     /// Sum of every second's counts.
@@ -297,25 +365,55 @@ impl Metrics {
     }
 }
 
+/// A record outside the open second: `record` it in its second, then move the open second.
+#[cold]
+#[inline(never)]
+fn slow(metrics: &mut Metrics, now: SimTime, record: impl FnOnce(&mut Metrics, u64)) {
+    let second = now.second();
+    record(metrics, second);
+    metrics.reopen(second);
+}
+
 impl crate::sim::Observer for Metrics {
+    // Each record in the open second takes a fast path; any other, the inherent method and
+    // then `reopen`, out of line.
+
     #[inline(always)]
     fn offered(&mut self, now: SimTime) {
-        Metrics::offered(self, now.second());
+        match self.open_second(now) {
+            Some(second) => self.seconds[second as usize].offered += 1,
+            None => slow(self, now, Metrics::offered),
+        }
     }
 
     #[inline(always)]
     fn admitted(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, access: Access, milli: u64) {
-        Metrics::admitted(self, now.second(), partition, key, access, milli);
+        match self.open_second(now) {
+            Some(second) => {
+                self.consumed_open(second, partition, access, milli, 1);
+                self.keys.record(&key.partition, key.hash, false);
+            }
+            None => slow(self, now, |m, second| Metrics::admitted(m, second, partition, key, access, milli)),
+        }
     }
 
     #[inline(always)]
     fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
-        Metrics::throttled(self, now.second(), partition, key, reason);
+        match self.open_second(now) {
+            Some(second) => self.throttled_in(second, partition, key, reason),
+            None => slow(self, now, |m, second| Metrics::throttled(m, second, partition, key, reason)),
+        }
     }
 
     #[inline(always)]
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64) {
-        Metrics::completed(self, now.second(), succeeded, latency_us);
+        match self.open_second(now) {
+            Some(second) => {
+                self.timeline.completed_open(latency_us);
+                self.counted(second, succeeded, latency_us);
+            }
+            None => slow(self, now, |m, second| Metrics::completed(m, second, succeeded, latency_us)),
+        }
     }
 
     fn split(&mut self, _now: SimTime, parent: PartitionId, children: (PartitionId, PartitionId)) {
@@ -323,7 +421,8 @@ impl crate::sim::Observer for Metrics {
     }
 
     fn charged(&mut self, now: SimTime, partition: PartitionId, access: Access, milli: u64) {
-        self.consumed(now.second(), partition, access, milli, 0);
+        let second = self.ensure(now.second());
+        self.consumed(second, partition, access, milli, 0);
     }
 
     fn index_charged(
@@ -334,7 +433,8 @@ impl crate::sim::Observer for Metrics {
         access: Access,
         milli: u64,
     ) {
-        let s = self.second(now.second());
+        let second = self.ensure(now.second());
+        let s = &mut self.seconds[second as usize];
         match access {
             Access::Read => s.index_read_milli += milli,
             Access::Write => s.index_write_milli += milli,
@@ -360,7 +460,8 @@ impl crate::sim::Observer for Metrics {
     }
 
     fn attempted(&mut self, now: SimTime, key: &ItemKey) {
-        self.second(now.second()).attempts += 1;
+        let second = self.ensure(now.second());
+        self.seconds[second as usize].attempts += 1;
         self.keys.record(&key.partition, key.hash, false);
     }
 
@@ -374,5 +475,68 @@ impl crate::sim::Observer for Metrics {
             self.table_states.resize(i + 1, state);
         }
         self.table_states[i] = state;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capacity::{LimitType, Operation, Resource};
+    use crate::engine::KeyValue;
+    use crate::rng::mix64;
+    use crate::sim::Observer;
+
+    const SECOND: u64 = MICROS_PER_SECOND;
+
+    /// The observer's fast path (records in the open second) and its slow path count exactly
+    /// what the inherent methods count, whatever order the seconds come in.
+    #[test]
+    fn the_observer_counts_what_the_inherent_methods_count() {
+        let config = MetricsConfig { duration_us: 30 * SECOND, ..MetricsConfig::default() };
+        let (mut fast, mut plain) = (Metrics::new(config.clone()), Metrics::new(config));
+        let reason =
+            ThrottleReason::new(Resource::Table, Operation::Write, LimitType::KeyRangeThroughputExceeded);
+        for i in 0..20_000u64 {
+            let r = mix64(i);
+            // Mostly forward in time, with some records for earlier and later seconds.
+            let us = match r % 50 {
+                0 => (i * 1_500).saturating_sub(4 * SECOND),
+                1 => i * 1_500 + 3 * SECOND,
+                _ => i * 1_500,
+            };
+            let (now, second) = (SimTime(us), us / SECOND);
+            let partition = PartitionId((r >> 8) as u32 % 7);
+            let key = ItemKey::new(KeyValue::N((r >> 16) as i64 % 100), None);
+            let (access, milli) = if r & 1 == 0 { (Access::Read, 500) } else { (Access::Write, 1_000) };
+            let latency = 1_000 + (r >> 32) % 50_000;
+            Observer::offered(&mut fast, now);
+            plain.offered(second);
+            match (r >> 4) % 5 {
+                0 => {
+                    Observer::throttled(&mut fast, now, partition, &key, reason);
+                    plain.throttled(second, partition, &key, reason);
+                }
+                1 => {
+                    Observer::charged(&mut fast, now, partition, access, milli);
+                    let second = plain.ensure(second);
+                    plain.consumed(second, partition, access, milli, 0);
+                }
+                _ => {
+                    Observer::admitted(&mut fast, now, partition, &key, access, milli);
+                    plain.admitted(second, partition, &key, access, milli);
+                }
+            }
+            Observer::completed(&mut fast, now, r & 2 == 0, latency);
+            plain.completed(second, r & 2 == 0, latency);
+        }
+        assert_eq!(fast.seconds, plain.seconds);
+        assert_eq!(fast.partitions, plain.partitions);
+        assert_eq!(fast.keys.top(10), plain.keys.top(10));
+        for q in [0.5, 0.99, 1.0] {
+            assert_eq!(fast.latency_us.quantile(q), plain.latency_us.quantile(q));
+            assert_eq!(fast.latency_quantiles(q), plain.latency_quantiles(q));
+        }
+        let (a, b) = (fast.heat_map(), plain.heat_map());
+        assert_eq!((a.read_share, a.write_share), (b.read_share, b.write_share));
     }
 }

@@ -12,9 +12,11 @@
 //! Consumption is not counted per attempt: the per-partition totals ([`PartitionStats`]) already
 //! are, so a bucket's consumption is what the totals gained while it was open, written into
 //! the bucket when the next one opens. An attempt then costs the timeline one comparison, and no
-//! second table of partitions competes for the cache.
+//! second table of partitions competes for the cache. Latency likewise: the run-wide histogram
+//! counts every request, and a bucket's (coarser) histogram is what the run-wide one gained
+//! while it was open; only the bucket's maximum is kept per request.
 
-use super::histogram::CoarseHistogram;
+use super::histogram::{CoarseHistogram, Histogram};
 use super::PartitionStats;
 use crate::engine::{Access, PartitionId};
 
@@ -60,6 +62,16 @@ fn totals_of(p: &PartitionStats) -> [u64; 2] {
     [p.read_milli, p.write_milli]
 }
 
+/// The run-wide records the open bucket counts from: each partition's totals and the latency
+/// histogram of every request so far.
+#[derive(Clone, Copy)]
+pub struct Totals<'a> {
+    /// Per-partition totals, by partition id.
+    pub partitions: &'a [PartitionStats],
+    /// End-to-end latency of every request completed so far.
+    pub latency_us: &'a Histogram,
+}
+
 /// Per-bucket consumption and latency (see the module invariant).
 #[derive(Clone, Debug)]
 pub struct Timeline {
@@ -73,6 +85,11 @@ pub struct Timeline {
     /// Each partition's totals when the open bucket opened (plus what records for earlier
     /// buckets added since, which belongs to those): the open bucket consumed the difference.
     opened_at: Vec<[u64; 2]>,
+    /// The run-wide latency histogram's counts when the open bucket opened (plus the records
+    /// for earlier buckets since): the open bucket's requests are the difference.
+    latency_opened_at: Vec<u64>,
+    /// The highest latency of the open bucket's requests.
+    open_max_us: u64,
 }
 
 impl Timeline {
@@ -80,7 +97,16 @@ impl Timeline {
     pub fn new(duration_us: u64) -> Timeline {
         let seconds = duration_us.div_ceil(crate::time::MICROS_PER_SECOND);
         let bucket_seconds = seconds.div_ceil(MAX_COLUMNS as u64).max(1);
-        Timeline { bucket_seconds, lo: 0, hi: 0, current: 0, columns: Vec::new(), opened_at: Vec::new() }
+        Timeline {
+            bucket_seconds,
+            lo: 0,
+            hi: 0,
+            current: 0,
+            columns: Vec::new(),
+            opened_at: Vec::new(),
+            latency_opened_at: Vec::new(),
+            open_max_us: 0,
+        }
     }
 
     /// Width of every bucket, seconds.
@@ -96,7 +122,7 @@ impl Timeline {
     /// The bucket of `second`, opening it (and closing the open one, from `totals`) when it
     /// lies ahead. A second in an earlier bucket gives that bucket and leaves the open one.
     #[inline]
-    fn enter(&mut self, second: u64, totals: &[PartitionStats]) -> usize {
+    fn enter(&mut self, second: u64, totals: Totals) -> usize {
         if second >= self.lo && second < self.hi {
             return self.current;
         }
@@ -104,7 +130,7 @@ impl Timeline {
     }
 
     #[cold]
-    fn locate(&mut self, second: u64, totals: &[PartitionStats]) -> usize {
+    fn locate(&mut self, second: u64, totals: Totals) -> usize {
         let b = (second / self.bucket_seconds) as usize;
         if b < self.current {
             return b;
@@ -124,9 +150,11 @@ impl Timeline {
     }
 
     /// Writes what the totals gained into the open bucket and restarts the count from them.
-    fn close(&mut self, totals: &[PartitionStats]) {
+    fn close(&mut self, totals: Totals) {
         if let Some(column) = self.columns.get_mut(self.current) {
-            for (p, stats) in totals.iter().enumerate() {
+            let latency = totals.latency_us.coarsened(&self.latency_opened_at, self.open_max_us);
+            column.latency_us.merge(&latency);
+            for (p, stats) in totals.partitions.iter().enumerate() {
                 let now = totals_of(stats);
                 let then = self.opened_at.get(p).copied().unwrap_or([0; 2]);
                 for side in 0..2 {
@@ -137,7 +165,10 @@ impl Timeline {
             }
         }
         self.opened_at.clear();
-        self.opened_at.extend(totals.iter().map(totals_of));
+        self.opened_at.extend(totals.partitions.iter().map(totals_of));
+        self.latency_opened_at.clear();
+        self.latency_opened_at.extend_from_slice(totals.latency_us.counts());
+        self.open_max_us = 0;
     }
 
     /// Merges neighbouring buckets pairwise, doubling the bucket width. Only called with no
@@ -160,7 +191,7 @@ impl Timeline {
     pub fn consumed(
         &mut self,
         second: u64,
-        totals: &[PartitionStats],
+        totals: Totals,
         partition: PartitionId,
         access: Access,
         milli: u64,
@@ -181,11 +212,38 @@ impl Timeline {
         self.opened_at[partition][side] += milli;
     }
 
-    /// A request completed during `second` after `latency_us`.
+    /// A request completed during `second` after `latency_us`. Called before the run-wide
+    /// histogram in `totals` records it.
     #[inline]
-    pub fn completed(&mut self, second: u64, totals: &[PartitionStats], latency_us: u64) {
+    pub fn completed(&mut self, second: u64, totals: Totals, latency_us: u64) {
         let b = self.enter(second, totals);
+        if b == self.current {
+            self.open_max_us = self.open_max_us.max(latency_us);
+        } else {
+            self.past_latency(b, latency_us);
+        }
+    }
+
+    /// [`Timeline::completed`] of a request in the open bucket.
+    #[inline(always)]
+    pub fn completed_open(&mut self, latency_us: u64) {
+        self.open_max_us = self.open_max_us.max(latency_us);
+    }
+
+    /// Whether `second` is in the open bucket.
+    pub fn is_open(&self, second: u64) -> bool {
+        second >= self.lo && second < self.hi
+    }
+
+    /// A request of an earlier bucket: written there, and kept out of the open bucket's count.
+    #[cold]
+    fn past_latency(&mut self, b: usize, latency_us: u64) {
         self.columns[b].latency_us.record(latency_us);
+        let i = Histogram::bucket_of(latency_us);
+        if i >= self.latency_opened_at.len() {
+            self.latency_opened_at.resize(i + 1, 0);
+        }
+        self.latency_opened_at[i] += 1;
     }
 
     /// Milli-units of `access` capacity consumed on `partition` in bucket `column`, given the
@@ -209,8 +267,20 @@ impl Timeline {
     }
 
     /// Latency quantile `q` of each bucket, microseconds; `None` where no request completed.
-    pub fn latency_quantiles(&self, q: f64) -> Vec<Option<u64>> {
-        self.columns.iter().map(|c| (c.latency_us.count() > 0).then(|| c.latency_us.quantile(q))).collect()
+    /// `run_latency_us` is the run-wide histogram, which holds the open bucket's requests.
+    pub fn latency_quantiles(&self, q: f64, run_latency_us: &Histogram) -> Vec<Option<u64>> {
+        let open = run_latency_us.coarsened::<4>(&self.latency_opened_at, self.open_max_us);
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(b, c)| {
+                let mut h = c.latency_us.clone();
+                if b == self.current {
+                    h.merge(&open);
+                }
+                (h.count() > 0).then(|| h.quantile(q))
+            })
+            .collect()
     }
 }
 
@@ -224,15 +294,23 @@ mod tests {
     struct Rig {
         t: Timeline,
         totals: Vec<PartitionStats>,
+        latency: Histogram,
     }
 
     impl Rig {
         fn new(duration_us: u64) -> Rig {
-            Rig { t: Timeline::new(duration_us), totals: Vec::new() }
+            Rig { t: Timeline::new(duration_us), totals: Vec::new(), latency: Histogram::default() }
+        }
+
+        fn complete(&mut self, second: u64, latency_us: u64) {
+            let totals = Totals { partitions: &self.totals, latency_us: &self.latency };
+            self.t.completed(second, totals, latency_us);
+            self.latency.record(latency_us);
         }
 
         fn consume(&mut self, second: u64, partition: u32, access: Access, milli: u64) {
-            self.t.consumed(second, &self.totals, PartitionId(partition), access, milli);
+            let totals = Totals { partitions: &self.totals, latency_us: &self.latency };
+            self.t.consumed(second, totals, PartitionId(partition), access, milli);
             let p = partition as usize;
             if p >= self.totals.len() {
                 self.totals.resize(p + 1, PartitionStats::default());
@@ -265,7 +343,7 @@ mod tests {
         let mut r = Rig::new(0);
         for second in 0..1_000 {
             r.consume(second, 2, Access::Write, 1_000);
-            r.t.completed(second, &r.totals, 5_000 + second);
+            r.complete(second, 5_000 + second);
         }
         // 1,000 one-second buckets would pass 2 x 240: widths 2, then 4.
         assert_eq!((r.t.bucket_seconds(), r.t.columns()), (4, 250));
@@ -273,7 +351,7 @@ mod tests {
         assert_eq!(r.milli(0, 2, Access::Read), 0);
         assert_eq!(r.milli(0, 9, Access::Write), 0);
         assert_eq!(r.milli(250, 2, Access::Write), 0);
-        let p99 = r.t.latency_quantiles(0.99);
+        let p99 = r.t.latency_quantiles(0.99, &r.latency);
         assert_eq!(p99.len(), 250);
         assert_eq!(p99[249], Some(5_999), "the top of a bucket is its exact maximum");
     }
@@ -283,7 +361,7 @@ mod tests {
         let mut r = Rig::new(10 * SECOND);
         r.consume(0, 7, Access::Read, 500);
         r.consume(0, 7, Access::Read, 500);
-        r.t.completed(0, &r.totals, 5_000);
+        r.complete(0, 5_000);
         r.consume(3, 1, Access::Read, 250);
         assert_eq!(r.milli(0, 7, Access::Read), 1_000);
         assert_eq!(r.milli(3, 1, Access::Read), 250, "still open");
@@ -296,6 +374,6 @@ mod tests {
         assert_eq!(r.milli(3, 1, Access::Read), 250, "closed now");
         assert_eq!(r.milli(4, 7, Access::Write), 1);
         assert!(r.t.columns[1].consumed.is_empty(), "a skipped bucket allocates nothing");
-        assert_eq!(r.t.latency_quantiles(0.5), [Some(5_000), None, None, None, None]);
+        assert_eq!(r.t.latency_quantiles(0.5, &r.latency), [Some(5_000), None, None, None, None]);
     }
 }

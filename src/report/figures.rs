@@ -209,7 +209,7 @@ fn latency(dir: &Path, metrics: &Metrics) -> Result<(), ReportError> {
     let width = timeline.bucket_seconds();
     let x: Vec<f64> = (0..timeline.columns()).map(|c| (c as u64 * width) as f64).collect();
     let ms = |q| -> Vec<f64> {
-        let us = timeline.latency_quantiles(q);
+        let us = metrics.latency_quantiles(q);
         us.into_iter().map(|v| v.map_or(f64::NAN, |us| us as f64 / 1_000.0)).collect()
     };
     let (p50, p99) = (ms(0.5), ms(0.99));
@@ -338,9 +338,8 @@ mod snapshot {
             );
         }
         out.push_str("latency.svg (ms)\n");
-        let timeline = metrics.timeline();
         for q in [0.5, 0.99] {
-            let ms: Vec<f64> = timeline
+            let ms: Vec<f64> = metrics
                 .latency_quantiles(q)
                 .into_iter()
                 .map(|v| v.map_or(f64::NAN, |us| us as f64 / 1_000.0))

@@ -274,6 +274,41 @@ mod tests {
         assert_eq!(spec.fan_out(), 1);
     }
 
+    /// The simulator's direct path draws `dist.sample(keys)` where [`WorkloadSpec::direct_keys`]
+    /// names a distribution: the same keys, sizes and stream positions as a whole draw.
+    #[test]
+    fn a_direct_draw_is_the_whole_draw() {
+        let zipf = ValueDistribution::Zipf(Zipf::new(1_000, 0.99).expect("valid"));
+        let mut put = WorkloadSpec::simple("w", OperationKind::Put, 1.0, 100, zipf.clone());
+        put.item_bytes = ItemSize::new(SizeDistribution::Uniform { min: 10, max: 5_000 }, false);
+        for spec in [WorkloadSpec::simple("w", OperationKind::Get, 1.0, 0, zipf), put] {
+            let dist = spec.direct_keys().expect("a plain workload");
+            let (mut keys, mut sizes) = (stream(1, "k"), stream(1, "s"));
+            let (mut keys2, mut sizes2) = (keys.clone(), sizes.clone());
+            let mut state = DrawState::default();
+            for _ in 0..1_000 {
+                let draw = spec.draw(&mut keys, &mut sizes, &mut state, 0);
+                let n = dist.sample(&mut keys2) as i64;
+                let item_bytes = match spec.operation {
+                    OperationKind::Put => spec.item_bytes.draw(&mut sizes2, state.entity_seed, 0),
+                    _ => 0,
+                };
+                assert_eq!(draw.key, ItemKey::new(KeyValue::N(n), None));
+                assert_eq!(draw.item_bytes, item_bytes);
+            }
+            assert_eq!(keys, keys2, "both drew as many numbers");
+            assert_eq!(sizes, sizes2);
+        }
+        let mut sorted =
+            WorkloadSpec::simple("w", OperationKind::Get, 1.0, 0, ValueDistribution::Uniform { count: 5 });
+        sorted.sort_key = Some(KeyAttribute::new("sk", Pick::Constant, None, 1));
+        assert!(sorted.direct_keys().is_none(), "a sort key is drawn too");
+        let mut entity = sorted.clone();
+        entity.sort_key = None;
+        entity.entity = Some(ValueDistribution::Uniform { count: 5 });
+        assert!(entity.direct_keys().is_none(), "an entity is drawn first");
+    }
+
     #[test]
     fn entity_keys_agree_with_entity_attributes() {
         let mut spec =
