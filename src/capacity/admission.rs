@@ -12,7 +12,7 @@
 //! The table bucket is checked first, as a request router checks its global-admission tokens
 //! before the storage node checks the partition (§3.3). A refused attempt consumes nothing.
 
-use super::bucket::TokenBucket;
+use super::bucket::{Level, Limits, TokenBucket};
 use super::legacy::{Allocations, LegacyParams};
 use super::throttle::{LimitType, Operation, Resource, ThrottleReason};
 use crate::engine::{
@@ -85,7 +85,10 @@ impl Default for CapacityParams {
 struct Side {
     table: Option<TokenBucket>,
     table_limit: LimitType,
-    partitions: Vec<TokenBucket>,
+    /// Each partition's bucket; they all refill at `partition_rate_milli` up to one second of
+    /// it (`partition_limits`).
+    partitions: Vec<Level>,
+    partition_limits: Limits,
     partition_rate_milli: u64,
     /// Eventually consistent reads are charged to the partition bucket scaled by
     /// the strong cap over the eventual ceiling.
@@ -137,11 +140,12 @@ impl Side {
         operation: Operation,
     ) -> Side {
         let rate = partition_units * MILLI;
-        let partition = TokenBucket::new(rate, rate, rate, SimTime::ZERO);
+        let partition_limits = Limits::new(rate, rate);
         Side {
             table,
             table_limit,
-            partitions: vec![partition; partitions],
+            partitions: vec![partition_limits.level(rate, SimTime::ZERO); partitions],
+            partition_limits,
             partition_rate_milli: rate,
             eventual_scale: Scale::new(1, 1),
             legacy: None,
@@ -223,7 +227,7 @@ impl Side {
             }
         }
         let partition_milli = self.scaled(partition_milli, eventual);
-        if !self.partitions[partition].can_take(now, partition_milli) {
+        if !self.partitions[partition].can_take(now, partition_milli, &self.partition_limits) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
         }
         Ok(partition_milli)
@@ -464,7 +468,7 @@ impl Admission {
     /// In the legacy model, each child also gets half its parent's allocation ([ATC22] §4).
     pub fn partition_split(&mut self, now: SimTime, index: usize) {
         for side in [&mut self.read, &mut self.write] {
-            let child = side.partitions[index].clone();
+            let child = side.partitions[index];
             side.partitions.insert(index + 1, child);
             if let Some(allocations) = &mut side.legacy {
                 allocations.split(now, index);

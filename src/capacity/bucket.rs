@@ -11,31 +11,37 @@ use crate::time::{SimTime, MICROS_PER_SECOND};
 /// Scale between a milli-unit and the bucket's internal unit.
 const SCALE: u64 = MICROS_PER_SECOND;
 
-/// A token bucket refilled continuously at a fixed rate up to a cap.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenBucket {
-    balance_scaled: u64,
-    cap_scaled: u64,
+/// What buckets of one kind share: their refill rate and cap. A thousand partitions' buckets
+/// then keep only their [`Level`]s, 16 bytes each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
     rate_milli_per_s: u64,
+    cap_scaled: u64,
+}
+
+/// The changing state of a token bucket whose [`Limits`] are kept apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Level {
+    balance_scaled: u64,
     refilled_at: SimTime,
 }
 
-impl TokenBucket {
-    /// A bucket refilling at `rate_milli_per_s` milli-units per second up to `cap_milli`,
-    /// holding `initial_milli` (clamped to the cap) at time `now`.
-    pub fn new(rate_milli_per_s: u64, cap_milli: u64, initial_milli: u64, now: SimTime) -> TokenBucket {
-        let cap_scaled = cap_milli.saturating_mul(SCALE);
-        TokenBucket {
-            balance_scaled: initial_milli.saturating_mul(SCALE).min(cap_scaled),
-            cap_scaled,
-            rate_milli_per_s,
-            refilled_at: now,
-        }
+impl Limits {
+    /// Refill at `rate_milli_per_s` milli-units per second, up to `cap_milli`.
+    pub fn new(rate_milli_per_s: u64, cap_milli: u64) -> Limits {
+        Limits { rate_milli_per_s, cap_scaled: cap_milli.saturating_mul(SCALE) }
     }
 
+    /// A bucket of these limits holding `initial_milli` (clamped to the cap) at time `now`.
+    pub fn level(&self, initial_milli: u64, now: SimTime) -> Level {
+        Level { balance_scaled: initial_milli.saturating_mul(SCALE).min(self.cap_scaled), refilled_at: now }
+    }
+}
+
+impl Level {
     /// The same bucket, its balance unchanged, as if created at `now`: it earns nothing for the
     /// time before (a table that switched billing mode starts its new buckets then).
-    pub fn starting_at(mut self, now: SimTime) -> TokenBucket {
+    pub fn starting_at(mut self, now: SimTime) -> Level {
         self.refilled_at = now;
         self
     }
@@ -43,37 +49,82 @@ impl TokenBucket {
     /// Adds the tokens earned since the last refill. Time never runs backwards; an earlier `now`
     /// is ignored.
     #[inline]
-    pub fn refill(&mut self, now: SimTime) {
+    pub fn refill(&mut self, now: SimTime, limits: &Limits) {
         if now <= self.refilled_at {
             return;
         }
         let elapsed_us = now.micros() - self.refilled_at.micros();
-        let earned = self.rate_milli_per_s.saturating_mul(elapsed_us);
-        self.balance_scaled = self.balance_scaled.saturating_add(earned).min(self.cap_scaled);
+        let earned = limits.rate_milli_per_s.saturating_mul(elapsed_us);
+        self.balance_scaled = self.balance_scaled.saturating_add(earned).min(limits.cap_scaled);
         self.refilled_at = now;
     }
 
-    /// Whole milli-units available at `now`.
-    pub fn available_milli(&mut self, now: SimTime) -> u64 {
-        self.refill(now);
+    /// Milli-units available at `now` (whole ones; the fraction stays in the bucket).
+    pub fn available_milli(&mut self, now: SimTime, limits: &Limits) -> u64 {
+        self.refill(now, limits);
         self.balance_scaled / SCALE
     }
 
-    /// Whether `cost_milli` could be taken at `now` (refills, takes nothing).
+    /// Whether `cost_milli` could be taken at `now`, without taking it.
     #[inline]
-    pub fn can_take(&mut self, now: SimTime, cost_milli: u64) -> bool {
-        self.refill(now);
+    pub fn can_take(&mut self, now: SimTime, cost_milli: u64, limits: &Limits) -> bool {
+        self.refill(now, limits);
         self.balance_scaled >= cost_milli.saturating_mul(SCALE)
     }
 
-    /// Takes `cost_milli`, which the caller checked with [`TokenBucket::can_take`] at the same
-    /// `now`. Saturates at zero rather than going negative.
+    /// Takes `cost_milli`, which [`Level::can_take`] allowed (saturating at zero otherwise).
     #[inline]
     pub fn take(&mut self, cost_milli: u64) {
         self.balance_scaled = self.balance_scaled.saturating_sub(cost_milli.saturating_mul(SCALE));
     }
+}
 
-    /// Takes `cost_milli` if available; returns whether it did.
+/// A token bucket refilled continuously at a fixed rate up to a cap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenBucket {
+    level: Level,
+    limits: Limits,
+}
+
+impl TokenBucket {
+    /// A bucket refilling at `rate_milli_per_s` milli-units per second up to `cap_milli`,
+    /// holding `initial_milli` (clamped to the cap) at time `now`.
+    pub fn new(rate_milli_per_s: u64, cap_milli: u64, initial_milli: u64, now: SimTime) -> TokenBucket {
+        let limits = Limits::new(rate_milli_per_s, cap_milli);
+        TokenBucket { level: limits.level(initial_milli, now), limits }
+    }
+
+    /// The same bucket, its balance unchanged, as if created at `now`: it earns nothing for the
+    /// time before (a table that switched billing mode starts its new buckets then).
+    pub fn starting_at(self, now: SimTime) -> TokenBucket {
+        TokenBucket { level: self.level.starting_at(now), limits: self.limits }
+    }
+
+    /// Adds what the bucket earned since its last refill, up to the cap.
+    #[inline]
+    pub fn refill(&mut self, now: SimTime) {
+        self.level.refill(now, &self.limits);
+    }
+
+    /// Milli-units available at `now` (whole ones; the fraction stays in the bucket).
+    pub fn available_milli(&mut self, now: SimTime) -> u64 {
+        self.level.available_milli(now, &self.limits)
+    }
+
+    /// Whether `cost_milli` could be taken at `now`, without taking it.
+    #[inline]
+    pub fn can_take(&mut self, now: SimTime, cost_milli: u64) -> bool {
+        self.level.can_take(now, cost_milli, &self.limits)
+    }
+
+    /// Takes `cost_milli`, which [`TokenBucket::can_take`] allowed (saturating at zero
+    /// otherwise).
+    #[inline]
+    pub fn take(&mut self, cost_milli: u64) {
+        self.level.take(cost_milli);
+    }
+
+    /// Takes `cost_milli` if available at `now`; returns whether it did.
     #[inline]
     pub fn try_take(&mut self, now: SimTime, cost_milli: u64) -> bool {
         if self.can_take(now, cost_milli) {
@@ -84,22 +135,22 @@ impl TokenBucket {
         }
     }
 
-    /// Refill rate in milli-units per second.
+    /// Refill rate, milli-units per second.
     pub fn rate_milli_per_s(&self) -> u64 {
-        self.rate_milli_per_s
+        self.limits.rate_milli_per_s
     }
 
-    /// Cap in milli-units.
+    /// Capacity, milli-units.
     pub fn cap_milli(&self) -> u64 {
-        self.cap_scaled / SCALE
+        self.limits.cap_scaled / SCALE
     }
 
-    /// Changes the rate and cap from `now` on, keeping the tokens held (clamped to the new cap).
+    /// Changes the rate and cap at `now`, after refilling at the old rate; the balance is kept
+    /// (clamped to the new cap).
     pub fn reconfigure(&mut self, now: SimTime, rate_milli_per_s: u64, cap_milli: u64) {
         self.refill(now);
-        self.rate_milli_per_s = rate_milli_per_s;
-        self.cap_scaled = cap_milli.saturating_mul(SCALE);
-        self.balance_scaled = self.balance_scaled.min(self.cap_scaled);
+        self.limits = Limits::new(rate_milli_per_s, cap_milli);
+        self.level.balance_scaled = self.level.balance_scaled.min(self.limits.cap_scaled);
     }
 }
 

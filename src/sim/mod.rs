@@ -1058,34 +1058,50 @@ impl Client<'_> {
     #[inline(always)]
     fn attempt_plain<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
         let spec = &self.config.workloads[call.workload as usize];
+        match spec.operation {
+            OperationKind::Put => self.attempt_as::<O, true>(world, observer, now, call, spec),
+            _ => self.attempt_as::<O, false>(world, observer, now, call, spec),
+        }
+    }
+
+    /// [`Client::attempt_plain`] of a put (`PUT`) or a get, each compiled on its own so that
+    /// nothing is tested twice.
+    #[inline(always)]
+    fn attempt_as<O: Observer, const PUT: bool>(
+        &mut self,
+        world: &mut World,
+        observer: &mut O,
+        now: SimTime,
+        call: Call,
+        spec: &WorkloadSpec,
+    ) {
         let mut gate = Gate { admission: &mut world.admission, indexes: &mut [], now };
-        let outcome = match spec.operation {
-            OperationKind::Put => world
-                .table
-                .base_mut_unindexed()
-                .put_item(call.key.clone(), u64::from(call.item_bytes), &mut gate)
-                .map(|out| (out.partition, Access::Write, out.consumed_milli)),
-            _ => world
-                .table
-                .get_item(call.key, spec.consistency, &mut gate)
-                .map(|out| (out.partition, Access::Read, out.consumed_milli)),
+        let (access, outcome) = if PUT {
+            let out = world.table.base_mut_unindexed().put_item(
+                call.key.clone(),
+                u64::from(call.item_bytes),
+                &mut gate,
+            );
+            (Access::Write, out.map(|out| (out.partition, out.consumed_milli)))
+        } else {
+            let out = world.table.get_item(call.key, spec.consistency, &mut gate);
+            (Access::Read, out.map(|out| (out.partition, out.consumed_milli)))
         };
         let latency = self.config.attempt_latency.draw(self.latency_rng);
         match outcome {
-            Ok((index, access, milli)) => {
+            Ok((index, milli)) => {
                 let partition = &world.table.base().partitions()[index];
                 world.heat.observe_key(index, call.key, access, milli);
-                match access {
-                    Access::Read => world.second_milli.0 += milli,
-                    Access::Write => world.second_milli.1 += milli,
-                }
-                let full = access == Access::Write
-                    && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
+                let full =
+                    PUT && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
                 observer.admitted(now, partition.id(), call.key, access, milli);
-                if access == Access::Write {
+                if PUT {
+                    world.second_milli.1 += milli;
                     if let Some(memory) = &mut world.memory {
                         memory.written(call.key);
                     }
+                } else {
+                    world.second_milli.0 += milli;
                 }
                 if full {
                     world.split_for_size(now, index, observer);
