@@ -416,6 +416,32 @@ impl crate::sim::Observer for Metrics {
         }
     }
 
+    #[inline(always)]
+    fn served(
+        &mut self,
+        now: SimTime,
+        partition: PartitionId,
+        key: &ItemKey,
+        access: Access,
+        milli: u64,
+        latency_us: u64,
+    ) {
+        match self.open_second(now) {
+            Some(second) => {
+                self.seconds[second as usize].offered += 1;
+                self.consumed_open(second, partition, access, milli, 1);
+                self.keys.record(&key.partition, key.hash, false);
+                self.timeline.completed_open(latency_us);
+                self.counted(second, true, latency_us);
+            }
+            None => slow(self, now, |m, second| {
+                Metrics::offered(m, second);
+                Metrics::admitted(m, second, partition, key, access, milli);
+                Metrics::completed(m, second, true, latency_us);
+            }),
+        }
+    }
+
     fn split(&mut self, _now: SimTime, parent: PartitionId, children: (PartitionId, PartitionId)) {
         self.splits.push((parent, children.0));
     }
@@ -509,8 +535,14 @@ mod tests {
             let key = ItemKey::new(KeyValue::N((r >> 16) as i64 % 100), None);
             let (access, milli) = if r & 1 == 0 { (Access::Read, 500) } else { (Access::Write, 1_000) };
             let latency = 1_000 + (r >> 32) % 50_000;
-            Observer::offered(&mut fast, now);
             plain.offered(second);
+            if (r >> 4) % 5 == 4 {
+                Observer::served(&mut fast, now, partition, &key, access, milli, latency);
+                plain.admitted(second, partition, &key, access, milli);
+                plain.completed(second, true, latency);
+                continue;
+            }
+            Observer::offered(&mut fast, now);
             match (r >> 4) % 5 {
                 0 => {
                     Observer::throttled(&mut fast, now, partition, &key, reason);

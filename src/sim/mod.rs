@@ -158,6 +158,23 @@ pub trait Observer {
     fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason);
     /// A request completed (after its retries) with end-to-end latency `latency_us`.
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64);
+    /// A request issued at `now` succeeded at its first attempt, which consumed `milli` of
+    /// `access` capacity: [`Observer::offered`], [`Observer::admitted`] and
+    /// [`Observer::completed`] at once, the common case.
+    #[inline(always)]
+    fn served(
+        &mut self,
+        now: SimTime,
+        partition: PartitionId,
+        key: &ItemKey,
+        access: Access,
+        milli: u64,
+        latency_us: u64,
+    ) {
+        self.offered(now);
+        self.admitted(now, partition, key, access, milli);
+        self.completed(now, true, latency_us);
+    }
     /// Simulated second `second` ended with the table in `state`.
     fn second_ended(&mut self, _second: u64, _state: TableState) {}
     /// Partition `parent` split into `children` at `now`.
@@ -545,7 +562,6 @@ pub fn run<O: Observer>(
         } else {
             let source = &mut sources[i];
             source.arrivals.advance(&mut source.arrival_rng);
-            observer.offered(now);
             let spec = &config.workloads[i];
             if let Some(dist) = source.direct {
                 // What `spec.draw` draws for such a workload, without the rest of a draw.
@@ -566,8 +582,9 @@ pub fn run<O: Observer>(
                     item_bytes: item_bytes as u32,
                     group: NO_GROUP,
                 };
-                client.attempt_plain(&mut world, observer, now, call);
+                client.attempt_fresh(&mut world, observer, now, call);
             } else {
+                observer.offered(now);
                 client.arrive(&mut world, observer, now, i, spec, source);
             }
             arrival = next_arrival(&sources, &replay, config.duration_us);
@@ -1059,15 +1076,27 @@ impl Client<'_> {
     fn attempt_plain<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
         let spec = &self.config.workloads[call.workload as usize];
         match spec.operation {
-            OperationKind::Put => self.attempt_as::<O, true>(world, observer, now, call, spec),
-            _ => self.attempt_as::<O, false>(world, observer, now, call, spec),
+            OperationKind::Put => self.attempt_as::<O, true, false>(world, observer, now, call, spec),
+            _ => self.attempt_as::<O, false, false>(world, observer, now, call, spec),
+        }
+    }
+
+    /// [`Client::attempt_plain`] of the first attempt of a request issued now, which the
+    /// observer has not been told of: it learns of it with the attempt's outcome.
+    #[inline(always)]
+    fn attempt_fresh<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
+        let spec = &self.config.workloads[call.workload as usize];
+        match spec.operation {
+            OperationKind::Put => self.attempt_as::<O, true, true>(world, observer, now, call, spec),
+            _ => self.attempt_as::<O, false, true>(world, observer, now, call, spec),
         }
     }
 
     /// [`Client::attempt_plain`] of a put (`PUT`) or a get, each compiled on its own so that
-    /// nothing is tested twice.
+    /// nothing is tested twice; `FRESH` for a request issued now, not yet offered to the
+    /// observer, and not part of a fan-out.
     #[inline(always)]
-    fn attempt_as<O: Observer, const PUT: bool>(
+    fn attempt_as<O: Observer, const PUT: bool, const FRESH: bool>(
         &mut self,
         world: &mut World,
         observer: &mut O,
@@ -1094,7 +1123,11 @@ impl Client<'_> {
                 world.heat.observe_key(index, call.key, access, milli);
                 let full =
                     PUT && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
-                observer.admitted(now, partition.id(), call.key, access, milli);
+                if FRESH {
+                    observer.served(now, partition.id(), call.key, access, milli, latency);
+                } else {
+                    observer.admitted(now, partition.id(), call.key, access, milli);
+                }
                 if PUT {
                     world.second_milli.1 += milli;
                     if let Some(memory) = &mut world.memory {
@@ -1107,9 +1140,16 @@ impl Client<'_> {
                     world.split_for_size(now, index, observer);
                 }
                 self.quota.on_success(call.attempt > 1);
-                self.complete(observer, now, (call.issued, call.group), true, now.plus_micros(latency));
+                if !FRESH {
+                    self.complete(observer, now, (call.issued, call.group), true, now.plus_micros(latency));
+                }
             }
-            Err(reason) => self.throttled_call(world, observer, now, call, reason, latency),
+            Err(reason) => {
+                if FRESH {
+                    observer.offered(now);
+                }
+                self.throttled_call(world, observer, now, call, reason, latency)
+            }
         }
     }
 
