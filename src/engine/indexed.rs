@@ -607,7 +607,7 @@ impl IndexedTable {
                     }
                     continue;
                 }
-                let key = ItemKey { hash, partition: pk.clone(), sort: sk.cloned() };
+                let key = ItemKey { hash, partition: pk.into_owned(), sort: sk.cloned() };
                 let keep = match (&request.filter, request.index) {
                     (Some(filter), None) => filter.holds(Some((&key, self.attrs_of(item)))),
                     _ => true,

@@ -26,6 +26,7 @@ pub use request::{
     WriteOutput, WriteRequest,
 };
 pub use shared::{SharedBytes, SharedStr};
+pub use store::KeyRef;
 pub use table::{
     initial_partition_count, Access, CapacityGate, Charge, GetItemOutput, PutItemOutput, Table, TableSpec,
     Target, MAX_ITEM_BYTES, PARTITION_READ_UNITS, PARTITION_WRITE_UNITS,

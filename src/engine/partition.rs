@@ -5,7 +5,7 @@
 //! sort key), so an item collection is stored in sort-key order (MODEL.md §2.3).
 
 use super::key::{ItemKey, KeyValue};
-use super::store::{HashBytes, ItemStore};
+use super::store::{HashBytes, ItemStore, KeyRef};
 
 /// Storage overhead DynamoDB counts per item for indexing (MODEL.md §1.2: "All items in
 /// DynamoDB require 100 bytes of storage overhead"). It counts toward storage, not throughput.
@@ -74,7 +74,7 @@ impl Partition {
     }
 
     /// Items in key order: (partition-key hash, partition key, sort key, item).
-    pub fn items(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> {
+    pub fn items(&self) -> impl Iterator<Item = (u64, KeyRef<'_>, Option<&KeyValue>, &StoredItem)> {
         self.items.iter()
     }
 
@@ -94,7 +94,7 @@ impl Partition {
     pub fn items_from<'a>(
         &'a self,
         after: Option<&'a ItemKey>,
-    ) -> impl Iterator<Item = (u64, &'a KeyValue, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
+    ) -> impl Iterator<Item = (u64, KeyRef<'a>, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
         self.items.iter_from(after)
     }
 
@@ -256,12 +256,13 @@ mod tests {
     fn median_key_item_by_item(p: &Partition) -> Option<(ItemKey, bool)> {
         let half = p.item_bytes / 2;
         let mut before = 0u64;
-        let mut prev: Option<(u64, &KeyValue)> = None;
+        let mut prev: Option<(u64, KeyValue)> = None;
         let mut last = None;
         for (hash, pk, sk, item) in p.items.iter() {
-            if let Some(q) = prev {
+            let pk = pk.into_owned();
+            if let Some(q) = &prev {
                 let key = ItemKey { hash, partition: pk.clone(), sort: sk.cloned() };
-                let inside = q == (hash, pk);
+                let inside = q.0 == hash && q.1 == pk;
                 if before >= half {
                     return Some((key, inside));
                 }

@@ -49,7 +49,7 @@ Status = {{ distribution = "weighted", values = {{ pending = 70, shipped = 30 }}
     let mut customers_per_country: BTreeMap<String, u64> = BTreeMap::new();
     for partition in out.table.partitions() {
         for (_, country, customer, item) in partition.items() {
-            let (KeyValue::S(country), Some(KeyValue::N(customer))) = (country, customer) else {
+            let (KeyValue::S(country), Some(KeyValue::N(customer))) = (&*country, customer) else {
                 panic!("string countries and numeric customer ids: {country:?} {customer:?}");
             };
             assert!((100..=3000).contains(&item.bytes), "size {}", item.bytes);

@@ -6,8 +6,9 @@
 //! their kind allows, in three tables:
 //!
 //! - `numbers`: items without a sort key whose partition key is a number and whose hash is that
-//!   number's own ([`KeyValue::number_hash`]), the common case of a generated workload. The hash
-//!   is recomputed (a multiply-shift mixer) rather than stored: 24 bytes per entry.
+//!   number's own ([`KeyValue::number_hash`]), the common case of a generated workload. Only the
+//!   number is stored: the hash is recomputed (a multiply-shift mixer), and the ordered views
+//!   make the [`KeyValue`] ([`KeyRef`]): 16 bytes per entry with its item.
 //! - `others`: every other item without a sort key (string or binary partition keys, or an
 //!   [`ItemKey`] built with some other hash), with its hash stored: 32 bytes.
 //! - `collections`: the items with a sort key, one entry per partition-key value, holding one
@@ -31,12 +32,18 @@ use super::key::{ItemKey, KeyValue};
 use super::partition::StoredItem;
 use hashbrown::hash_table::{Entry, HashTable};
 use sorted::Sorted;
+use std::borrow::Cow;
 use std::ops::Bound;
 
-/// An item without a sort key whose partition key is a number with its own hash.
+/// A partition key in an ordered view: borrowed from its entry, or made from a number entry's
+/// number (a [`KeyValue::N`] costs nothing to make).
+pub type KeyRef<'a> = Cow<'a, KeyValue>;
+
+/// An item without a sort key whose partition key is a number with its own hash: the number
+/// alone, 16 bytes with the item (the ordered views make its [`KeyValue`] when asked).
 #[derive(Clone, Debug)]
 struct Number {
-    partition: KeyValue,
+    n: i64,
     item: StoredItem,
 }
 
@@ -64,7 +71,7 @@ trait Slot {
 impl Slot for Number {
     #[inline]
     fn hash(&self) -> u64 {
-        self.partition.hash()
+        KeyValue::number_hash(self.n)
     }
 }
 
@@ -114,7 +121,7 @@ fn own_number(hash: u64, partition: &KeyValue) -> Option<i64> {
 /// Whether a `numbers` entry has partition key `n` (cheaper than comparing key values).
 #[inline]
 fn number_is(n: i64) -> impl Fn(&Number) -> bool {
-    move |s| matches!(s.partition, KeyValue::N(m) if m == n)
+    move |s| s.n == n
 }
 
 /// What one (hash, partition key) holds, for the ordered views.
@@ -183,7 +190,7 @@ impl ItemStore {
             (None, Some(n)) => match self.numbers.entry(table_hash(hash), number_is(n), rehash) {
                 Entry::Occupied(o) => replace(&mut o.into_mut().item, decide)?,
                 Entry::Vacant(v) => {
-                    v.insert(Number { partition, item: decide(None)? });
+                    v.insert(Number { n, item: decide(None)? });
                     None
                 }
             },
@@ -277,11 +284,11 @@ impl ItemStore {
     pub fn iter_from<'a>(
         &'a self,
         after: Option<&'a ItemKey>,
-    ) -> impl Iterator<Item = (u64, &'a KeyValue, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
+    ) -> impl Iterator<Item = (u64, KeyRef<'a>, Option<&'a KeyValue>, &'a StoredItem)> + 'a {
         let from = after.map_or(0, |k| k.hash);
         self.iter_hashes(from).filter(move |(hash, pk, sk, _)| match after {
             None => true,
-            Some(a) => (*hash, *pk, *sk) > (a.hash, &a.partition, a.sort.as_ref()),
+            Some(a) => (*hash, &**pk, *sk) > (a.hash, &a.partition, a.sort.as_ref()),
         })
     }
 
@@ -317,7 +324,7 @@ impl ItemStore {
     pub fn items_of_hash(&self, hash: u64) -> Vec<(KeyValue, Option<KeyValue>, StoredItem)> {
         let mut out: Vec<(KeyValue, Option<KeyValue>, StoredItem)> = Vec::new();
         for n in self.numbers.iter().filter(|n| n.hash() == hash) {
-            out.push((n.partition.clone(), None, n.item));
+            out.push((KeyValue::N(n.n), None, n.item));
         }
         for o in self.others.iter().filter(|o| o.hash == hash) {
             out.push((o.partition.clone(), None, o.item));
@@ -337,17 +344,24 @@ impl ItemStore {
     pub fn bytes_by_hash(&self) -> Vec<HashBytes> {
         let sized = |item: &StoredItem| u64::from(item.bytes);
         // (hash, partition key, rank, bytes, last item's bytes), one per entry.
-        let mut entries: Vec<(u64, &KeyValue, u8, u64, u64)> =
+        let mut entries: Vec<(u64, Cow<'_, KeyValue>, u8, u64, u64)> =
             Vec::with_capacity(self.numbers.len() + self.others.len() + self.collections.len());
-        entries
-            .extend(self.numbers.iter().map(|n| (n.hash(), &n.partition, 0, sized(&n.item), sized(&n.item))));
-        entries.extend(self.others.iter().map(|o| (o.hash, &o.partition, 0, sized(&o.item), sized(&o.item))));
+        entries.extend(
+            self.numbers
+                .iter()
+                .map(|n| (n.hash(), Cow::Owned(KeyValue::N(n.n)), 0, sized(&n.item), sized(&n.item))),
+        );
+        entries.extend(
+            self.others
+                .iter()
+                .map(|o| (o.hash, Cow::Borrowed(&o.partition), 0, sized(&o.item), sized(&o.item))),
+        );
         entries.extend(self.collections.iter().map(|c| {
             let (sum, last) = c
                 .items
                 .range(Bound::Unbounded, Bound::Unbounded)
                 .fold((0, 0), |(sum, _), (_, item)| (sum + sized(item), sized(item)));
-            (c.hash, &c.partition, 1, sum, last)
+            (c.hash, Cow::Borrowed(&c.partition), 1, sum, last)
         }));
         // Two partition keys under one hash (a collision) are one hash: merge them, the last
         // item being the last partition key's. Number keys with their own hash never collide
@@ -369,7 +383,7 @@ impl ItemStore {
                 .map(|(hash, _, _, bytes, last)| HashBytes { hash, bytes, last_item_bytes: last })
                 .collect();
         }
-        entries.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        entries.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
         let mut out: Vec<HashBytes> = Vec::with_capacity(entries.len());
         for (hash, _, _, bytes, last) in entries {
             match out.last_mut() {
@@ -409,7 +423,7 @@ impl ItemStore {
     }
 
     /// Items in key order (sorts the hashes: for reports, splits and scans, not hot paths).
-    pub fn iter(&self) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (u64, KeyRef<'_>, Option<&KeyValue>, &StoredItem)> + '_ {
         self.iter_hashes(0)
     }
 
@@ -417,14 +431,16 @@ impl ItemStore {
     fn iter_hashes(
         &self,
         from: u64,
-    ) -> impl Iterator<Item = (u64, &KeyValue, Option<&KeyValue>, &StoredItem)> + '_ {
-        let numbers = self.numbers.iter().map(|s| (s.hash(), &s.partition, Held::One(&s.item)));
-        let others = self.others.iter().map(|s| (s.hash, &s.partition, Held::One(&s.item)));
-        let collections = self.collections.iter().map(|c| (c.hash, &c.partition, Held::Sorted(&c.items)));
+    ) -> impl Iterator<Item = (u64, KeyRef<'_>, Option<&KeyValue>, &StoredItem)> + '_ {
+        let numbers =
+            self.numbers.iter().map(|s| (s.hash(), Cow::Owned(KeyValue::N(s.n)), Held::One(&s.item)));
+        let others = self.others.iter().map(|s| (s.hash, Cow::Borrowed(&s.partition), Held::One(&s.item)));
+        let collections =
+            self.collections.iter().map(|c| (c.hash, Cow::Borrowed(&c.partition), Held::Sorted(&c.items)));
         let mut held: Vec<_> = numbers.chain(others).chain(collections).filter(|h| h.0 >= from).collect();
-        held.sort_unstable_by(|a, b| (a.0, a.1, a.2.rank()).cmp(&(b.0, b.1, b.2.rank())));
+        held.sort_unstable_by(|a, b| (a.0, &a.1, a.2.rank()).cmp(&(b.0, &b.1, b.2.rank())));
         held.into_iter()
-            .flat_map(|(hash, pk, items)| items.items().map(move |(sk, item)| (hash, pk, sk, item)))
+            .flat_map(|(hash, pk, items)| items.items().map(move |(sk, item)| (hash, pk.clone(), sk, item)))
     }
 }
 
