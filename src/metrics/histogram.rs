@@ -63,7 +63,6 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
         self.max = self.max.max(value);
     }
 
-    /// Room for bucket `i`, with slack so that a slowly rising maximum reallocates rarely.
     /// The bucket a record of `value` counts in.
     pub fn bucket_of(value: u64) -> usize {
         index::<SUB_BITS>(value)
@@ -74,6 +73,7 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
         &self.counts
     }
 
+    /// Room for bucket `i`, with slack so that a slowly rising maximum reallocates rarely.
     #[cold]
     fn grow(&mut self, i: usize) {
         self.counts.resize((i + 1).next_power_of_two(), 0);
@@ -108,7 +108,6 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
         self.max
     }
 
-    /// Adds another histogram's counts.
     /// This histogram with fewer sub-buckets: what recording into a `LogHistogram<COARSE>` would
     /// have counted, for the records counted here but not in `minus` (a snapshot of this
     /// histogram's counts), whose maximum is `max`. Each bucket of the coarser histogram is a
@@ -133,6 +132,7 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
         coarse
     }
 
+    /// Adds another histogram's counts.
     pub fn merge(&mut self, other: &LogHistogram<SUB_BITS>) {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);

@@ -271,7 +271,16 @@ impl Metrics {
         // Before the partition totals change: the timeline counts the open bucket from them.
         let totals = Totals { partitions: &self.partitions, latency_us: &self.latency_us };
         self.timeline.consumed(second, totals, partition, access, milli);
+        self.check_open();
         self.consumed_open(second, partition, access, milli, attempts);
+    }
+
+    /// After the timeline may have opened another bucket: the open second stays open only if
+    /// the timeline's open bucket still holds it.
+    fn check_open(&mut self) {
+        if !self.timeline.is_open(self.open_second) {
+            self.open_us = (0, 0);
+        }
     }
 
     /// [`Metrics::consumed`] in the open second, whose bucket the timeline counts from the
@@ -329,6 +338,7 @@ impl Metrics {
         // Before the histogram records it: the timeline counts the open bucket from it.
         let totals = Totals { partitions: &self.partitions, latency_us: &self.latency_us };
         self.timeline.completed(second, totals, latency_us);
+        self.check_open();
         self.counted(second, succeeded, latency_us);
     }
 
@@ -570,5 +580,22 @@ mod tests {
         }
         let (a, b) = (fast.heat_map(), plain.heat_map());
         assert_eq!((a.read_share, a.write_share), (b.read_share, b.write_share));
+    }
+
+    /// A charge that opens a later time bucket ends the open second: records still in it
+    /// belong to their own (earlier) bucket, not to the one open now.
+    #[test]
+    fn a_later_bucket_opened_by_a_charge_closes_the_open_second() {
+        let config = MetricsConfig { duration_us: 10 * SECOND, ..MetricsConfig::default() };
+        let mut m = Metrics::new(config);
+        let key = ItemKey::new(KeyValue::N(1), None);
+        Observer::admitted(&mut m, SimTime(SECOND / 2), PartitionId(0), &key, Access::Read, 500);
+        Observer::charged(&mut m, SimTime(3 * SECOND + 1), PartitionId(0), Access::Read, 500);
+        Observer::admitted(&mut m, SimTime(SECOND / 2 + 1), PartitionId(1), &key, Access::Read, 500);
+        Observer::completed(&mut m, SimTime(SECOND / 2 + 2), true, 9_000);
+        let t = m.timeline();
+        let milli = |column| t.consumed_milli(column, PartitionId(1), Access::Read, &m.partitions);
+        assert_eq!((milli(0), milli(3)), (500, 0));
+        assert_eq!(m.latency_quantiles(0.5), [Some(9_000), None, None, None]);
     }
 }

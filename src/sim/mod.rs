@@ -159,8 +159,9 @@ pub trait Observer {
     /// A request completed (after its retries) with end-to-end latency `latency_us`.
     fn completed(&mut self, now: SimTime, succeeded: bool, latency_us: u64);
     /// A request issued at `now` succeeded at its first attempt, which consumed `milli` of
-    /// `access` capacity: [`Observer::offered`], [`Observer::admitted`] and
-    /// [`Observer::completed`] at once, the common case.
+    /// `access` capacity, with nothing else reported in between (no split):
+    /// [`Observer::offered`], [`Observer::admitted`] and [`Observer::completed`] at once, the
+    /// common case.
     #[inline(always)]
     fn served(
         &mut self,
@@ -582,7 +583,7 @@ pub fn run<O: Observer>(
                     item_bytes: item_bytes as u32,
                     group: NO_GROUP,
                 };
-                client.attempt_fresh(&mut world, observer, now, call);
+                client.attempt_plain::<O, true>(&mut world, observer, now, call);
             } else {
                 observer.offered(now);
                 client.arrive(&mut world, observer, now, i, spec, source);
@@ -1018,7 +1019,7 @@ impl Client<'_> {
                 item_bytes,
                 group: NO_GROUP,
             };
-            self.attempt_plain(world, observer, now, call);
+            self.attempt_plain::<O, false>(world, observer, now, call);
         } else {
             let extra = if source.plain {
                 None
@@ -1068,33 +1069,29 @@ impl Client<'_> {
         if request.extra.is_some() {
             return self.attempt_other(world, observer, now, request);
         }
-        self.attempt_plain(world, observer, now, request.call());
+        self.attempt_plain::<O, false>(world, observer, now, request.call());
     }
 
-    /// Makes one attempt of a plain get or put at `now` and handles its outcome.
+    /// Makes one attempt of a plain get or put at `now` and handles its outcome. `FRESH` for the
+    /// first attempt of a request issued now, not part of a fan-out, which the observer has not
+    /// been told of: it learns of the request with the attempt's outcome.
     #[inline(always)]
-    fn attempt_plain<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
+    fn attempt_plain<O: Observer, const FRESH: bool>(
+        &mut self,
+        world: &mut World,
+        observer: &mut O,
+        now: SimTime,
+        call: Call,
+    ) {
         let spec = &self.config.workloads[call.workload as usize];
         match spec.operation {
-            OperationKind::Put => self.attempt_as::<O, true, false>(world, observer, now, call, spec),
-            _ => self.attempt_as::<O, false, false>(world, observer, now, call, spec),
-        }
-    }
-
-    /// [`Client::attempt_plain`] of the first attempt of a request issued now, which the
-    /// observer has not been told of: it learns of it with the attempt's outcome.
-    #[inline(always)]
-    fn attempt_fresh<O: Observer>(&mut self, world: &mut World, observer: &mut O, now: SimTime, call: Call) {
-        let spec = &self.config.workloads[call.workload as usize];
-        match spec.operation {
-            OperationKind::Put => self.attempt_as::<O, true, true>(world, observer, now, call, spec),
-            _ => self.attempt_as::<O, false, true>(world, observer, now, call, spec),
+            OperationKind::Put => self.attempt_as::<O, true, FRESH>(world, observer, now, call, spec),
+            _ => self.attempt_as::<O, false, FRESH>(world, observer, now, call, spec),
         }
     }
 
     /// [`Client::attempt_plain`] of a put (`PUT`) or a get, each compiled on its own so that
-    /// nothing is tested twice; `FRESH` for a request issued now, not yet offered to the
-    /// observer, and not part of a fan-out.
+    /// nothing is tested twice.
     #[inline(always)]
     fn attempt_as<O: Observer, const PUT: bool, const FRESH: bool>(
         &mut self,
@@ -1123,9 +1120,15 @@ impl Client<'_> {
                 world.heat.observe_key(index, call.key, access, milli);
                 let full =
                     PUT && partition.storage_bytes() >= self.config.capacity.partition_size_limit_bytes;
-                if FRESH {
+                // One callback for the whole request, unless a split comes between the attempt
+                // and the completion, as on every other path.
+                let served = FRESH && !full;
+                if served {
                     observer.served(now, partition.id(), call.key, access, milli, latency);
                 } else {
+                    if FRESH {
+                        observer.offered(now);
+                    }
                     observer.admitted(now, partition.id(), call.key, access, milli);
                 }
                 if PUT {
@@ -1140,7 +1143,7 @@ impl Client<'_> {
                     world.split_for_size(now, index, observer);
                 }
                 self.quota.on_success(call.attempt > 1);
-                if !FRESH {
+                if !served {
                     self.complete(observer, now, (call.issued, call.group), true, now.plus_micros(latency));
                 }
             }

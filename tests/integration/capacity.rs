@@ -259,6 +259,55 @@ fn full_partitions_split_for_size_and_keep_every_item() {
     assert!(out.table.partitions().iter().all(|p| p.storage_bytes() > 1_000_000), "median splits");
 }
 
+/// The order of an observer's callbacks does not depend on the path a request takes: a put
+/// whose first attempt fills its partition is offered and admitted, then the split is
+/// reported, then the request completes, as for every request that is not a plain draw.
+#[test]
+fn a_split_for_size_comes_between_the_attempt_and_the_completion() {
+    use ddbsim::capacity::ThrottleReason;
+    use ddbsim::engine::{Access, ItemKey, PartitionId};
+    use ddbsim::sim::Observer;
+    use ddbsim::time::SimTime;
+
+    /// Every callback's name, in order.
+    #[derive(Default)]
+    struct Log(Vec<&'static str>);
+    impl Observer for Log {
+        fn offered(&mut self, _: SimTime) {
+            self.0.push("offered");
+        }
+        fn admitted(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: Access, _: u64) {
+            self.0.push("admitted");
+        }
+        fn throttled(&mut self, _: SimTime, _: PartitionId, _: &ItemKey, _: ThrottleReason) {
+            self.0.push("throttled");
+        }
+        fn completed(&mut self, _: SimTime, _: bool, _: u64) {
+            self.0.push("completed");
+        }
+        fn split(&mut self, _: SimTime, _: PartitionId, _: (PartitionId, PartitionId)) {
+            self.0.push("split");
+        }
+    }
+    let text = scenario(
+        "read_capacity = 10\nwrite_capacity = 4000\ninitial_partitions = 1",
+        "operation = \"put\"\nrate = 1000\nitem_bytes = 2000\n[workload.attributes]\nK = { distribution = \"uniform\", count = 1_000_000_000 }",
+        "partition_size_limit_bytes = 5_000_000\nsplit_for_heat = false",
+        "10s",
+    );
+    let scenario = ddbsim::scenario::parse(Path::new("order-test.toml"), &text).expect("a valid scenario");
+    let mut log = Log::default();
+    let out = ddbsim::sim::run(&scenario.config, 3, &mut log, &mut |_| {});
+    assert!(out.splits >= 3, "{} splits", out.splits);
+    let at: Vec<usize> = (0..log.0.len()).filter(|&i| log.0[i] == "split").collect();
+    assert_eq!(at.len() as u64, out.splits);
+    for i in at {
+        assert_eq!(&log.0[i - 2..=i + 1], ["offered", "admitted", "split", "completed"], "around event {i}");
+    }
+    let count = |name| log.0.iter().filter(|&&e| e == name).count();
+    assert_eq!(count("offered"), count("completed"));
+}
+
 /// MODEL.md §4.3: a provisioned table throttling at 1,000 WCU switches to on demand at 60 s and
 /// serves its 1,800 writes per second from the partitions it has (2, so 2,000 WRU); back to
 /// provisioned at 120 s with 500 WCU, it throttles again.
