@@ -195,10 +195,14 @@ impl RetryQuota {
     }
 
     /// Records a success, `retried` telling whether the request needed retries.
+    #[inline(always)]
     pub fn on_success(&mut self, retried: bool) {
         let Some(q) = self.params else { return };
-        let refund = if retried { q.retry_cost } else { q.no_retry_increment };
-        self.available = (self.available + refund).min(q.capacity);
+        // A full quota (nearly always, but after throttles) stays full.
+        if self.available < q.capacity {
+            let refund = if retried { q.retry_cost } else { q.no_retry_increment };
+            self.available = (self.available + refund).min(q.capacity);
+        }
     }
 
     /// Tokens left.

@@ -276,18 +276,26 @@ pub struct TraceReplay {
 pub struct Replay<'a> {
     replay: Option<&'a TraceReplay>,
     next: usize,
+    /// [`Replay::peek_us`], kept: the simulator asks for it on every arrival.
+    next_us: u64,
 }
 
 impl<'a> Replay<'a> {
     /// The replay of `trace` from its first request; without a trace, a replay that never has a
     /// request.
     pub fn new(trace: Option<&'a TraceReplay>) -> Replay<'a> {
-        Replay { replay: trace, next: 0 }
+        let mut replay = Replay { replay: trace, next: 0, next_us: 0 };
+        replay.next_us = replay.time_of_next();
+        replay
     }
 
     /// Time of the next request, microseconds (`u64::MAX` if none).
     #[inline(always)]
     pub fn peek_us(&self) -> u64 {
+        self.next_us
+    }
+
+    fn time_of_next(&self) -> u64 {
         self.replay.and_then(|r| r.trace.times_us.get(self.next)).copied().unwrap_or(u64::MAX)
     }
 
@@ -300,6 +308,7 @@ impl<'a> Replay<'a> {
         }
         let (class, key, item_bytes) = r.trace.request(self.next);
         self.next += 1;
+        self.next_us = self.time_of_next();
         Some((r.first_workload + u32::from(class), key, item_bytes))
     }
 }
