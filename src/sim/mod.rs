@@ -20,7 +20,7 @@ use crate::capacity::{
 };
 use crate::engine::{
     initial_partition_count, table::SplitPoint, Access, Charge, IndexKind, IndexParams, IndexSpec,
-    IndexedTable, ItemKey, KeyValue, PartitionId, Table, TableSpec, Target,
+    IndexedTable, ItemKey, PartitionId, Table, TableSpec, Target,
 };
 use crate::rng::{stream, StreamRng};
 use crate::time::{SimTime, MICROS_PER_SECOND};
@@ -322,7 +322,8 @@ struct Source<'a> {
     /// besides the draw.
     plain: bool,
     /// For a plain workload of single calls whose key is a number drawn from one distribution
-    /// ([`WorkloadSpec::direct_keys`]), that distribution: the draw is one sample.
+    /// ([`WorkloadSpec::direct_keys`]), that distribution: the draw is one sample
+    /// ([`WorkloadSpec::draw_direct`]).
     direct: Option<&'a crate::workload::ValueDistribution>,
 }
 
@@ -565,16 +566,8 @@ pub fn run<O: Observer>(
             source.arrivals.advance(&mut source.arrival_rng);
             let spec = &config.workloads[i];
             if let Some(dist) = source.direct {
-                // What `spec.draw` draws for such a workload, without the rest of a draw.
-                let n = KeyValue::N(dist.sample(&mut source.key_rng) as i64);
-                source.state.requests += 1;
-                let item_bytes = match spec.operation {
-                    OperationKind::Put => {
-                        spec.item_bytes.draw(&mut source.size_rng, source.state.entity_seed, 0)
-                    }
-                    _ => 0,
-                };
-                let key = ItemKey { hash: n.hash(), partition: n, sort: None };
+                let (key, item_bytes) =
+                    spec.draw_direct(dist, &mut source.key_rng, &mut source.size_rng, &mut source.state);
                 let call = Call {
                     workload: i as u32,
                     attempt: 1,

@@ -209,6 +209,26 @@ impl WorkloadSpec {
         }
     }
 
+    /// [`WorkloadSpec::draw`] for a workload whose [`WorkloadSpec::direct_keys`] are `dist`: the
+    /// same key and item size from the same random numbers, without the rest of a draw.
+    #[inline(always)]
+    pub fn draw_direct(
+        &self,
+        dist: &ValueDistribution,
+        keys: &mut StreamRng,
+        sizes: &mut StreamRng,
+        state: &mut DrawState,
+    ) -> (ItemKey, u64) {
+        let n = KeyValue::N(dist.sample(keys) as i64);
+        state.requests += 1;
+        let item_bytes = if self.operation.writes() && self.operation != OperationKind::Delete {
+            self.item_bytes.draw(sizes, state.entity_seed, 0)
+        } else {
+            0
+        };
+        (ItemKey { hash: n.hash(), partition: n, sort: None }, item_bytes)
+    }
+
     /// Draws the next request at `now_us`: keys from `keys`, sizes from `sizes`.
     #[inline(always)]
     pub fn draw(
@@ -274,8 +294,8 @@ mod tests {
         assert_eq!(spec.fan_out(), 1);
     }
 
-    /// The simulator's direct path draws `dist.sample(keys)` where [`WorkloadSpec::direct_keys`]
-    /// names a distribution: the same keys, sizes and stream positions as a whole draw.
+    /// Where [`WorkloadSpec::direct_keys`] names a distribution, a direct draw gives the same
+    /// keys, sizes and stream positions as a whole draw.
     #[test]
     fn a_direct_draw_is_the_whole_draw() {
         let zipf = ValueDistribution::Zipf(Zipf::new(1_000, 0.99).expect("valid"));
@@ -285,19 +305,16 @@ mod tests {
             let dist = spec.direct_keys().expect("a plain workload");
             let (mut keys, mut sizes) = (stream(1, "k"), stream(1, "s"));
             let (mut keys2, mut sizes2) = (keys.clone(), sizes.clone());
-            let mut state = DrawState::default();
+            let (mut state, mut state2) = (DrawState::default(), DrawState::default());
             for _ in 0..1_000 {
                 let draw = spec.draw(&mut keys, &mut sizes, &mut state, 0);
-                let n = dist.sample(&mut keys2) as i64;
-                let item_bytes = match spec.operation {
-                    OperationKind::Put => spec.item_bytes.draw(&mut sizes2, state.entity_seed, 0),
-                    _ => 0,
-                };
-                assert_eq!(draw.key, ItemKey::new(KeyValue::N(n), None));
+                let (key, item_bytes) = spec.draw_direct(dist, &mut keys2, &mut sizes2, &mut state2);
+                assert_eq!(draw.key, key);
                 assert_eq!(draw.item_bytes, item_bytes);
             }
             assert_eq!(keys, keys2, "both drew as many numbers");
             assert_eq!(sizes, sizes2);
+            assert_eq!(state.requests, state2.requests);
         }
         let mut sorted =
             WorkloadSpec::simple("w", OperationKind::Get, 1.0, 0, ValueDistribution::Uniform { count: 5 });
