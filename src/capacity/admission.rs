@@ -85,11 +85,10 @@ impl Default for CapacityParams {
 struct Side {
     table: Option<TokenBucket>,
     table_limit: LimitType,
-    /// Each partition's bucket; they all refill at `partition_rate_milli` up to one second of
-    /// it (`partition_limits`).
+    /// Each partition's bucket; they all share `partition_limits`: the per-partition cap,
+    /// refilled per second and held for at most one second.
     partitions: Vec<Level>,
     partition_limits: Limits,
-    partition_rate_milli: u64,
     /// Eventually consistent reads are charged to the partition bucket scaled by
     /// the strong cap over the eventual ceiling.
     eventual_scale: Scale,
@@ -146,7 +145,6 @@ impl Side {
             table_limit,
             partitions: vec![partition_limits.level(rate, SimTime::ZERO); partitions],
             partition_limits,
-            partition_rate_milli: rate,
             eventual_scale: Scale::new(1, 1),
             legacy: None,
             operation,
@@ -281,7 +279,7 @@ impl Side {
     }
 
     fn ceiling_units(&self) -> u64 {
-        let partitions = self.partitions.len() as u64 * self.partition_rate_milli / MILLI;
+        let partitions = self.partitions.len() as u64 * self.partition_limits.rate_milli_per_s() / MILLI;
         self.table.as_ref().map_or(partitions, |t| partitions.min(t.rate_milli_per_s() / MILLI))
     }
 }

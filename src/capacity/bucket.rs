@@ -32,6 +32,11 @@ impl Limits {
         Limits { rate_milli_per_s, cap_scaled: cap_milli.saturating_mul(SCALE) }
     }
 
+    /// Refill rate, milli-units per second.
+    pub fn rate_milli_per_s(&self) -> u64 {
+        self.rate_milli_per_s
+    }
+
     /// A bucket of these limits holding `initial_milli` (clamped to the cap) at time `now`.
     pub fn level(&self, initial_milli: u64, now: SimTime) -> Level {
         Level { balance_scaled: initial_milli.saturating_mul(SCALE).min(self.cap_scaled), refilled_at: now }
@@ -137,7 +142,7 @@ impl TokenBucket {
 
     /// Refill rate, milli-units per second.
     pub fn rate_milli_per_s(&self) -> u64 {
-        self.limits.rate_milli_per_s
+        self.limits.rate_milli_per_s()
     }
 
     /// Capacity, milli-units.

@@ -70,7 +70,6 @@ struct PartitionHeat {
     candidate_vote: u64,
     /// Heat on the candidate since it became the candidate (a lower bound of its heat).
     candidate_heat: u64,
-    total_heat: u64,
     /// The bins' width: a hash's bin is `(hash - start) >> shift`.
     shift: u32,
     pending: bool,
@@ -156,7 +155,6 @@ impl PartitionHeat {
             candidate: 0,
             candidate_vote: 0,
             candidate_heat: 0,
-            total_heat: 0,
             pending: false,
         }
     }
@@ -260,7 +258,6 @@ impl HeatTracker {
         let bin = (((hash - p.start) >> p.shift) as usize).min(BINS - 1);
         let bins = &mut self.bins[index];
         bins[bin] = bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
-        p.total_heat += heat;
         // The vote without branches (the candidate changes unpredictably under mixed traffic):
         // the same key adds; another subtracts, taking over when its heat outweighs the vote.
         use std::hint::select_unpredictable as select;
@@ -307,7 +304,9 @@ impl HeatTracker {
             let read_share = p.read_milli as f64 / (self.caps_milli_per_s.0 * window) as f64;
             let write_share = p.write_milli as f64 / (self.caps_milli_per_s.1 * window) as f64;
             let hot = read_share.max(write_share) >= self.params.threshold;
-            let single_item = p.candidate_heat as f64 > self.params.single_item_share * p.total_heat as f64;
+            // All the window's heat, in read-equivalent milli-units, as `observe` weighs it.
+            let total_heat = p.read_milli + p.write_milli * self.write_weight;
+            let single_item = p.candidate_heat as f64 > self.params.single_item_share * total_heat as f64;
             let (start, last) = (table.partitions()[index].start(), table.partition_last_hash(index));
             let partition = table.partitions()[index].id();
             // A hot item collection with sort keys: split inside it at the traffic-weighted median
