@@ -327,10 +327,6 @@ struct Source<'a> {
     direct: Option<&'a crate::workload::ValueDistribution>,
 }
 
-/// The arrival source index of the trace: after every workload, so that a generated arrival
-/// at the same time as a trace request goes first.
-const TRACE_SOURCE: usize = usize::MAX;
-
 /// How often, in events, the driver reports progress.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -489,9 +485,13 @@ pub fn run<O: Observer>(
         fan_outs: &mut fan_outs,
     };
 
-    // The next arrival (time, source), or `u64::MAX` when none comes before the duration:
-    // recomputed only when an arrival is taken, since nothing else moves the sources.
-    let mut arrival = next_arrival(&sources, &replay, config.duration_us);
+    // Each source's next arrival time (`u64::MAX` when none comes before the duration), the
+    // trace's last, side by side; and the earliest as (time, source), recomputed only when an
+    // arrival is taken, since nothing else moves the sources.
+    let mut times: Vec<u64> = sources.iter().map(|s| s.arrivals.peek_us()).collect();
+    times.push(replay.peek_us());
+    times.iter_mut().for_each(|t| *t = before(*t, config.duration_us));
+    let mut arrival = earliest(&times);
     // The end of the current simulated second, microseconds.
     let mut second_end_us = MICROS_PER_SECOND;
     loop {
@@ -531,7 +531,7 @@ pub fn run<O: Observer>(
                 }
                 None => break,
             }
-        } else if i == TRACE_SOURCE {
+        } else if i == sources.len() {
             // A recorded request: issued as recorded, through the same client.
             if let Some((workload, key, item_bytes)) = replay.next_request() {
                 observer.offered(now);
@@ -560,10 +560,12 @@ pub fn run<O: Observer>(
                     Pending { workload, attempt: 1, issued: now, key, item_bytes, group: NO_GROUP, extra };
                 client.attempt(&mut world, observer, now, request);
             }
-            arrival = next_arrival(&sources, &replay, config.duration_us);
+            times[i] = before(replay.peek_us(), config.duration_us);
+            arrival = earliest(&times);
         } else {
             let source = &mut sources[i];
             source.arrivals.advance(&mut source.arrival_rng);
+            times[i] = before(source.arrivals.peek_us(), config.duration_us);
             let spec = &config.workloads[i];
             if let Some(dist) = source.direct {
                 let (key, item_bytes) =
@@ -576,12 +578,12 @@ pub fn run<O: Observer>(
                     item_bytes: item_bytes as u32,
                     group: NO_GROUP,
                 };
-                client.attempt_plain::<O, true>(&mut world, observer, now, call);
+                client.attempt_plain::<O, true>(&mut world, observer, now, call, spec);
             } else {
                 observer.offered(now);
                 client.arrive(&mut world, observer, now, i, spec, source);
             }
-            arrival = next_arrival(&sources, &replay, config.duration_us);
+            arrival = earliest(&times);
         }
         events += 1;
         if events.is_multiple_of(PROGRESS_EVERY) {
@@ -618,25 +620,27 @@ pub fn run<O: Observer>(
     }
 }
 
-/// The earliest arrival before `duration_us`, as (time, source), or `(u64::MAX, TRACE_SOURCE)`
-/// if none. At equal times the first workload goes first, and the trace after every workload.
+/// Arrival time `t`, or `u64::MAX` if it is not before `duration_us`.
 #[inline(always)]
-fn next_arrival(sources: &[Source], replay: &Replay, duration_us: u64) -> (u64, usize) {
-    let mut best = (u64::MAX, TRACE_SOURCE);
-    for (i, s) in sources.iter().enumerate() {
-        let t = s.arrivals.peek_us();
-        if t < best.0 {
-            best = (t, i);
-        }
+fn before(t: u64, duration_us: u64) -> u64 {
+    if t < duration_us {
+        t
+    } else {
+        u64::MAX
     }
-    let t = replay.peek_us();
-    if t < best.0 {
-        best = (t, TRACE_SOURCE);
+}
+
+/// The earliest of the sources' next arrival `times` as (time, source): at equal times the
+/// first source goes first (every workload before the trace, which is last).
+#[inline(always)]
+fn earliest(times: &[u64]) -> (u64, usize) {
+    let first = |(t, i): (u64, usize), (u, j): (u64, usize)| if u < t { (u, j) } else { (t, i) };
+    // One or two workloads and the trace, unrolled: the loop's setup costs more than its body.
+    match *times {
+        [a, b] => first((a, 0), (b, 1)),
+        [a, b, c] => first(first((a, 0), (b, 1)), (c, 2)),
+        _ => times.iter().enumerate().fold((u64::MAX, times.len() - 1), |best, (i, &t)| first(best, (t, i))),
     }
-    if best.0 >= duration_us {
-        best.0 = u64::MAX;
-    }
-    best
 }
 
 /// Replaces a drawn key by one of the keys the read pattern targets.
@@ -1012,7 +1016,7 @@ impl Client<'_> {
                 item_bytes,
                 group: NO_GROUP,
             };
-            self.attempt_plain::<O, false>(world, observer, now, call);
+            self.attempt_plain::<O, false>(world, observer, now, call, spec);
         } else {
             let extra = if source.plain {
                 None
@@ -1062,7 +1066,8 @@ impl Client<'_> {
         if request.extra.is_some() {
             return self.attempt_other(world, observer, now, request);
         }
-        self.attempt_plain::<O, false>(world, observer, now, request.call());
+        let spec = &self.config.workloads[request.workload as usize];
+        self.attempt_plain::<O, false>(world, observer, now, request.call(), spec);
     }
 
     /// Makes one attempt of a plain get or put at `now` and handles its outcome. `FRESH` for the
@@ -1075,8 +1080,8 @@ impl Client<'_> {
         observer: &mut O,
         now: SimTime,
         call: Call,
+        spec: &WorkloadSpec,
     ) {
-        let spec = &self.config.workloads[call.workload as usize];
         match spec.operation {
             OperationKind::Put => self.attempt_as::<O, true, FRESH>(world, observer, now, call, spec),
             _ => self.attempt_as::<O, false, FRESH>(world, observer, now, call, spec),

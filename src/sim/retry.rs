@@ -198,11 +198,9 @@ impl RetryQuota {
     #[inline(always)]
     pub fn on_success(&mut self, retried: bool) {
         let Some(q) = self.params else { return };
-        // A full quota (nearly always, but after throttles) stays full.
-        if self.available < q.capacity {
-            let refund = if retried { q.retry_cost } else { q.no_retry_increment };
-            self.available = (self.available + refund).min(q.capacity);
-        }
+        // Without a branch: whether the quota is full is unpredictable while throttles drain it.
+        let refund = std::hint::select_unpredictable(retried, q.retry_cost, q.no_retry_increment);
+        self.available = (self.available + refund).min(q.capacity);
     }
 
     /// Tokens left.
