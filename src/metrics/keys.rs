@@ -38,8 +38,9 @@ struct SketchSlot {
 #[derive(Clone, Debug)]
 pub struct KeyCounter {
     /// Attempts on each small numeric key, by value; apart from the throttles, which are few,
-    /// so that every attempt touches 4 bytes per key rather than 8.
-    dense: Vec<u32>,
+    /// so that every attempt touches 4 bytes per key rather than 8. All of them from the start
+    /// (untouched pages of zeroes cost no memory), so that counting needs no check.
+    dense: Box<[u32; DENSE_KEYS as usize]>,
     /// Throttled attempts on each small numeric key, by value, up to the last one throttled.
     dense_throttled: Vec<u32>,
     sketch: Vec<SketchSlot>,
@@ -48,7 +49,10 @@ pub struct KeyCounter {
 impl Default for KeyCounter {
     fn default() -> Self {
         KeyCounter {
-            dense: Vec::new(),
+            dense: vec![0; DENSE_KEYS as usize]
+                .into_boxed_slice()
+                .try_into()
+                .expect("the length is DENSE_KEYS"),
             dense_throttled: Vec::new(),
             sketch: vec![SketchSlot { key: None, counts: Counts::default() }; SKETCH_SLOTS],
         }
@@ -63,9 +67,6 @@ impl KeyCounter {
         let counts = match key {
             KeyValue::N(n) if (0..DENSE_KEYS).contains(n) => {
                 let i = *n as usize;
-                if i >= self.dense.len() {
-                    self.dense.resize((i + 1).next_power_of_two(), 0);
-                }
                 self.dense[i] = self.dense[i].saturating_add(1);
                 if throttled {
                     self.throttled_dense(i);

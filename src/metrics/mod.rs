@@ -58,8 +58,10 @@ pub struct IndexStats {
     pub partitions: Vec<PartitionStats>,
 }
 
-/// Totals for one partition.
+/// Totals for one partition. Aligned to its size, so that no partition's totals straddle two
+/// cache lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[repr(align(32))]
 pub struct PartitionStats {
     /// Attempts that reached the partition.
     pub attempts: u64,
@@ -403,7 +405,9 @@ impl crate::sim::Observer for Metrics {
                 self.consumed_open(second, partition, access, milli, 1);
                 self.keys.record(&key.partition, key.hash, false);
             }
-            None => slow(self, now, |m, second| Metrics::admitted(m, second, partition, key, access, milli)),
+            None => {
+                slow(self, now, move |m, second| Metrics::admitted(m, second, partition, key, access, milli))
+            }
         }
     }
 
@@ -411,7 +415,7 @@ impl crate::sim::Observer for Metrics {
     fn throttled(&mut self, now: SimTime, partition: PartitionId, key: &ItemKey, reason: ThrottleReason) {
         match self.open_second(now) {
             Some(second) => self.throttled_in(second, partition, key, reason),
-            None => slow(self, now, |m, second| Metrics::throttled(m, second, partition, key, reason)),
+            None => slow(self, now, move |m, second| Metrics::throttled(m, second, partition, key, reason)),
         }
     }
 
@@ -422,7 +426,7 @@ impl crate::sim::Observer for Metrics {
                 self.timeline.completed_open(latency_us);
                 self.counted(second, succeeded, latency_us);
             }
-            None => slow(self, now, |m, second| Metrics::completed(m, second, succeeded, latency_us)),
+            None => slow(self, now, move |m, second| Metrics::completed(m, second, succeeded, latency_us)),
         }
     }
 
@@ -444,7 +448,7 @@ impl crate::sim::Observer for Metrics {
                 self.timeline.completed_open(latency_us);
                 self.counted(second, true, latency_us);
             }
-            None => slow(self, now, |m, second| {
+            None => slow(self, now, move |m, second| {
                 Metrics::offered(m, second);
                 Metrics::admitted(m, second, partition, key, access, milli);
                 Metrics::completed(m, second, true, latency_us);
