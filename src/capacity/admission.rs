@@ -203,8 +203,12 @@ impl Side {
         milli: u64,
         eventual: bool,
     ) -> Result<(), ThrottleReason> {
-        let partition_milli = self.check(now, partition, (milli, milli), eventual)?;
-        self.take_scaled(now, partition, milli, partition_milli)
+        if self.legacy.is_some() {
+            let partition_milli = self.check(now, partition, (milli, milli), eventual)?;
+            return self.take_scaled(now, partition, milli, partition_milli);
+        }
+        // Without the legacy model's allocations nothing can refuse after the check: both at once.
+        self.check_then::<true>(now, partition, (milli, milli), eventual).map(|_| ())
     }
 
     /// Whether `partition_milli` on `partition` and `table_milli` on the table could be taken
@@ -212,6 +216,19 @@ impl Side {
     /// partition's charge as its bucket counts it (eventual reads scaled).
     #[inline(always)]
     fn check(
+        &mut self,
+        now: SimTime,
+        partition: usize,
+        milli: (u64, u64),
+        eventual: bool,
+    ) -> Result<u64, ThrottleReason> {
+        self.check_then::<false>(now, partition, milli, eventual)
+    }
+
+    /// [`Side::check`], and if `TAKE`, then the take of a single charge without legacy
+    /// allocations, the partition's level looked up once.
+    #[inline(always)]
+    fn check_then<const TAKE: bool>(
         &mut self,
         now: SimTime,
         partition: usize,
@@ -225,8 +242,15 @@ impl Side {
             }
         }
         let partition_milli = self.scaled(partition_milli, eventual);
-        if !self.partitions[partition].can_take(now, partition_milli, &self.partition_limits) {
+        let level = &mut self.partitions[partition];
+        if !level.can_take(now, partition_milli, &self.partition_limits) {
             return Err(reason(LimitType::KeyRangeThroughputExceeded));
+        }
+        if TAKE {
+            level.take(partition_milli);
+            if let Some(table) = &mut self.table {
+                table.take(table_milli);
+            }
         }
         Ok(partition_milli)
     }

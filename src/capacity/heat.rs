@@ -56,10 +56,11 @@ impl Default for HeatParams {
 /// Bins over a partition's hash range, for the weighted median.
 const BINS: usize = 64;
 
-/// One partition's heat in the current window: what every observation updates, in one cache
-/// line (the bins and the sort-key sample live apart, in [`HeatTracker`]).
+/// One partition's heat in the current window: what every observation updates, in one record
+/// whose first cache line holds all but the bins (the sort-key sample lives apart, in
+/// [`HeatTracker`]).
 #[derive(Clone, Debug)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 struct PartitionHeat {
     /// The first hash of the partition.
     start: u64,
@@ -73,6 +74,8 @@ struct PartitionHeat {
     /// The bins' width: a hash's bin is `(hash - start) >> shift`.
     shift: u32,
     pending: bool,
+    /// Heat per slice of the partition's hash range, in read-equivalent milli-units.
+    bins: [u32; BINS],
 }
 
 /// Sort keys of the accesses to one hot item collection: a decimated sample (every
@@ -156,6 +159,7 @@ impl PartitionHeat {
             candidate_vote: 0,
             candidate_heat: 0,
             pending: false,
+            bins: [0; BINS],
         }
     }
 
@@ -188,8 +192,6 @@ pub struct SplitDecision {
 pub struct HeatTracker {
     params: HeatParams,
     partitions: Vec<PartitionHeat>,
-    /// Heat per slice of each partition's hash range, in read-equivalent milli-units.
-    bins: Vec<[u32; BINS]>,
     /// Each partition's candidate's sort keys, when its accesses have them (an item
     /// collection).
     sorts: Vec<SortSample>,
@@ -211,7 +213,6 @@ impl HeatTracker {
         HeatTracker {
             params,
             partitions,
-            bins: vec![[0; BINS]; count],
             sorts: vec![SortSample::default(); count],
             window_started: 0,
             write_weight,
@@ -256,8 +257,7 @@ impl HeatTracker {
             }
         };
         let bin = (((hash - p.start) >> p.shift) as usize).min(BINS - 1);
-        let bins = &mut self.bins[index];
-        bins[bin] = bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
+        p.bins[bin] = p.bins[bin].saturating_add(heat.min(u64::from(u32::MAX)) as u32);
         // The vote without branches (the candidate changes unpredictably under mixed traffic):
         // the same key adds; another subtracts, taking over when its heat outweighs the vote.
         use std::hint::select_unpredictable as select;
@@ -275,8 +275,6 @@ impl HeatTracker {
             |i: usize| PartitionHeat::new(table.partitions()[i].start(), table.partition_last_hash(i));
         self.partitions[index] = fresh(index);
         self.partitions.insert(index + 1, fresh(index + 1));
-        self.bins[index] = [0; BINS];
-        self.bins.insert(index + 1, [0; BINS]);
         self.sorts[index] = SortSample::default();
         self.sorts.insert(index + 1, SortSample::default());
     }
@@ -298,9 +296,7 @@ impl HeatTracker {
         let window = (second - self.window_started).max(1);
         self.window_started = second;
         let mut decisions = Vec::new();
-        for (index, ((p, bins), sorts)) in
-            self.partitions.iter_mut().zip(&mut self.bins).zip(&mut self.sorts).enumerate()
-        {
+        for (index, (p, sorts)) in self.partitions.iter_mut().zip(&mut self.sorts).enumerate() {
             let read_share = p.read_milli as f64 / (self.caps_milli_per_s.0 * window) as f64;
             let write_share = p.write_milli as f64 / (self.caps_milli_per_s.1 * window) as f64;
             let hot = read_share.max(write_share) >= self.params.threshold;
@@ -316,7 +312,7 @@ impl HeatTracker {
                 .flatten()
                 .filter(|k| k.hash == p.candidate);
             if hot && !p.pending && !single_item {
-                if let Some(at) = weighted_median(bins, p.shift, start, last) {
+                if let Some(at) = weighted_median(&p.bins, p.shift, start, last) {
                     p.pending = true;
                     decisions.push(SplitDecision { partition, at, key: None });
                 }
@@ -334,7 +330,6 @@ impl HeatTracker {
                 }
             }
             p.reset();
-            *bins = [0; BINS];
             *sorts = SortSample::default();
         }
         decisions
