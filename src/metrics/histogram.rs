@@ -55,10 +55,10 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     #[inline(always)]
     pub fn record(&mut self, value: u64) {
         let i = index::<SUB_BITS>(value);
-        if i >= self.counts.len() {
-            self.grow(i);
+        match self.counts.get_mut(i) {
+            Some(count) => *count += 1,
+            None => self.grow_to_count(i),
         }
-        self.counts[i] += 1;
         self.total += 1;
         self.max = self.max.max(value);
     }
@@ -77,6 +77,13 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     #[cold]
     fn grow(&mut self, i: usize) {
         self.counts.resize((i + 1).next_power_of_two(), 0);
+    }
+
+    /// [`LogHistogram::grow`] for a record in bucket `i`, which it counts.
+    #[cold]
+    fn grow_to_count(&mut self, i: usize) {
+        self.grow(i);
+        self.counts[i] += 1;
     }
 
     /// Number of values recorded.
