@@ -1342,3 +1342,26 @@ fn remember(memory: &mut KeyMemory, extra: &Extra) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{before, earliest};
+
+    /// The driver's choice of the next arrival: the earliest time, the first source at equal
+    /// times (the trace, last, after every workload), for the unrolled counts and the loop alike.
+    #[test]
+    fn the_earliest_arrival_goes_first_and_the_first_source_wins_ties() {
+        const NONE: u64 = u64::MAX;
+        assert_eq!(earliest(&[5, NONE]), (5, 0));
+        assert_eq!(earliest(&[7, 7]), (7, 0));
+        assert_eq!(earliest(&[9, 3, 3]), (3, 1));
+        assert_eq!(earliest(&[4, 4, 4]), (4, 0));
+        assert_eq!(earliest(&[NONE, NONE, 2]), (2, 2));
+        assert_eq!(earliest(&[8, 6, 6, 7, 6]), (6, 1));
+        assert_eq!(earliest(&[NONE, NONE, NONE, 1]), (1, 3));
+        assert_eq!(earliest(&[NONE; 5]).0, NONE, "nothing left to arrive");
+        assert_eq!(earliest(&[NONE]), (NONE, 0));
+        assert_eq!(before(999_999, 1_000_000), 999_999);
+        assert_eq!(before(1_000_000, 1_000_000), NONE, "an arrival at the end does not come");
+    }
+}
