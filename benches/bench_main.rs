@@ -5,6 +5,7 @@ use criterion::{criterion_group, criterion_main};
 mod bare;
 mod bucket;
 mod e2e;
+mod floor;
 mod keys;
 mod parallel;
 mod partition;

@@ -3,6 +3,7 @@
 //! lookup + token bucket, per request).
 
 use crate::bare::{BareLoop, NullObserver, STANDARD_BENCH};
+use crate::floor::FloorLoop;
 use criterion::{Criterion, Throughput};
 use ddbsim::metrics::Metrics;
 use std::hint::black_box;
@@ -41,5 +42,8 @@ pub fn benches(c: &mut Criterion) {
         let mut bare = BareLoop::new();
         b.iter(|| black_box(bare.run(attempts)))
     });
+
+    // The floor: the same per-request work as one plain loop (benches/floor.rs).
+    group.bench_function("floor_loop", |b| b.iter(|| black_box(FloorLoop::new().run(attempts))));
     group.finish();
 }
