@@ -13,6 +13,7 @@
 
 use ddbsim::capacity::bucket::{Level, Limits};
 use ddbsim::capacity::heat::{HeatParams, HeatTracker};
+use ddbsim::capacity::CapacityParams;
 use ddbsim::engine::units::{read_milli, replace_write_milli};
 use ddbsim::engine::{Access, Consistency, KeyValue, Table, TableSpec};
 use ddbsim::metrics::Histogram;
@@ -24,6 +25,10 @@ use hashbrown::HashTable;
 
 /// Milli-units per unit.
 const MILLI: u64 = 1_000;
+/// The standard bench's provisioned capacity (`scenarios/standard-bench.toml`): RCU, WCU.
+const PROVISIONED: (u64, u64) = (40_000, 25_000);
+/// An attempt's round trip, microseconds: the simulator's default latency model.
+const LATENCY_US: u64 = 5_000;
 
 /// One side's (reads' or writes') buckets: the table's and each partition's.
 struct Side {
@@ -34,8 +39,8 @@ struct Side {
 }
 
 impl Side {
-    fn new(table_units: u64, partition_units: u64, partitions: usize) -> Side {
-        let table_limits = Limits::new(table_units * MILLI, table_units * MILLI * 300);
+    fn new(table_units: u64, partition_units: u64, burst_seconds: u64, partitions: usize) -> Side {
+        let table_limits = Limits::new(table_units * MILLI, table_units * MILLI * burst_seconds);
         let partition_limits = Limits::new(partition_units * MILLI, partition_units * MILLI);
         Side {
             table: table_limits.level(table_units * MILLI, SimTime::ZERO),
@@ -101,14 +106,16 @@ impl FloorLoop {
     pub fn new() -> FloorLoop {
         let spec = TableSpec { name: "T".into(), partition_key: "pk".into(), sort_key: None };
         let table = Table::new(spec, 1_000);
-        let heat = HeatTracker::new(HeatParams::default(), &table, (3_000, 1_000));
+        let params = CapacityParams::default();
+        let caps = (params.partition_read_units, params.partition_write_units);
+        let heat = HeatTracker::new(HeatParams::default(), &table, caps);
         let source =
             |name: &str| (0.0, stream(1, &format!("{name}/arrivals")), stream(1, &format!("{name}/keys")));
         FloorLoop {
             zipf: Zipf::new(1_000_000, 0.99).expect("valid zipf"),
             sources: [source("get"), source("put")],
-            reads: Side::new(40_000, 3_000, 1_000),
-            writes: Side::new(25_000, 1_000, 1_000),
+            reads: Side::new(PROVISIONED.0, caps.0, params.burst_seconds, 1_000),
+            writes: Side::new(PROVISIONED.1, caps.1, params.burst_seconds, 1_000),
             items: (0..1_000).map(|_| HashTable::new()).collect(),
             heat,
             seconds: vec![SecondTotals::default(); 1],
@@ -185,7 +192,7 @@ impl FloorLoop {
                         part.write_milli += milli;
                     }
                 }
-                self.latency.record(5_000);
+                self.latency.record(LATENCY_US);
                 succeeded += 1;
             } else {
                 sec.throttled += 1;

@@ -15,7 +15,8 @@ pub struct KeyStats {
 
 /// Numeric keys below this are counted exactly in a dense table. The generators number values
 /// by popularity (Zipf rank 0 is the most popular), so these are the candidates for hot keys;
-/// the table (512 KiB) stays in cache, where a table of every key would miss on each attempt.
+/// the table (256 KiB of 4-byte counts) stays in the second-level cache, where a table of every
+/// key would miss on each attempt.
 const DENSE_KEYS: i64 = 1 << 16;
 /// Slots of the sketch that counts every other key.
 const SKETCH_SLOTS: usize = 1 << 12;
