@@ -125,6 +125,10 @@ pub struct Table {
     /// a binary search.
     directory: Vec<u32>,
     directory_bits: u32,
+    /// While the partitions are still the equal hash ranges of [`Table::new`] (no split yet),
+    /// their width: a lookup is then arithmetic, with no memory read ([`even_index`]). 0 once
+    /// they are not.
+    even_width: u64,
     next_id: u32,
     /// For each partition, where inside its first hash it starts: `None` at the hash's first
     /// key, `Some((partition key, sort key))` for a partition split off inside an item
@@ -163,6 +167,30 @@ fn build_directory(starts: &[u64]) -> (Vec<u32>, u32) {
     (directory, bits)
 }
 
+/// The width of `starts` if they are the equal ranges of [`Table::new`] (partition `i` starts at
+/// `i * (u64::MAX / count)`), else 0.
+fn even_width(starts: &[u64]) -> u64 {
+    let width = u64::MAX / starts.len().max(1) as u64;
+    let even = starts.iter().enumerate().all(|(i, &start)| Some(start) == (i as u64).checked_mul(width));
+    if even {
+        width
+    } else {
+        0
+    }
+}
+
+/// The partition of `hash` among `count` equal ranges of `width` (`u64::MAX / count`), the last
+/// taking the remainder: `min(hash / width, count - 1)` without a division. The estimate
+/// `hash * count / 2^64` is `hash / width` or one less, since `width` is just under
+/// `2^64 / count`; one comparison settles it (`(q + 1) * width <= count * width` cannot
+/// overflow).
+#[inline(always)]
+fn even_index(hash: u64, width: u64, count: usize) -> usize {
+    let q = ((u128::from(hash) * count as u128) >> 64) as u64;
+    let q = q + u64::from((q + 1) * width <= hash);
+    q.min(count as u64 - 1) as usize
+}
+
 impl Table {
     /// An empty table whose key space is cut into `partition_count` equal hash ranges.
     pub fn new(spec: TableSpec, partition_count: u32) -> Table {
@@ -179,6 +207,7 @@ impl Table {
         Table {
             spec,
             partitions,
+            even_width: even_width(&starts),
             starts,
             directory,
             directory_bits,
@@ -197,6 +226,7 @@ impl Table {
             starts: self.starts.clone(),
             directory: self.directory.clone(),
             directory_bits: self.directory_bits,
+            even_width: self.even_width,
             next_id: self.next_id,
             bounds: self.bounds.clone(),
             inner_splits: self.inner_splits,
@@ -226,6 +256,9 @@ impl Table {
     /// Index (in key-space order) of the partition that owns partition-key hash `hash`.
     #[inline]
     pub fn partition_index(&self, hash: u64) -> usize {
+        if self.even_width != 0 {
+            return even_index(hash, self.even_width, self.starts.len());
+        }
         let mut p = self.directory[(hash >> (64 - self.directory_bits)) as usize] as usize;
         while p + 1 < self.starts.len() && self.starts[p + 1] <= hash {
             p += 1;
@@ -455,6 +488,7 @@ impl Table {
         self.bounds.insert(index + 1, Some((key.partition.clone(), key.sort.clone())));
         self.inner_splits = true;
         (self.directory, self.directory_bits) = build_directory(&self.starts);
+        self.even_width = even_width(&self.starts);
         Some((low_id, high_id))
     }
 
@@ -476,6 +510,7 @@ impl Table {
         self.starts.insert(index + 1, at);
         self.bounds.insert(index + 1, None);
         (self.directory, self.directory_bits) = build_directory(&self.starts);
+        self.even_width = even_width(&self.starts);
         Some((low_id, high_id))
     }
 
@@ -570,6 +605,33 @@ mod tests {
                 assert_eq!(t.partition_index(start - 1), p - 1);
             }
         }
+    }
+
+    /// The arithmetic lookup of an unsplit table finds the partition the directory finds (and
+    /// a binary search of the starts), at every range's edges and between them.
+    #[test]
+    fn an_unsplit_tables_arithmetic_lookup_agrees_with_the_directory() {
+        for count in [1, 2, 3, 7, 1_000, 1_024, 50_000, 1 << 20] {
+            let t = table(count);
+            assert_ne!(t.even_width, 0, "{count} partitions are even");
+            let mut hashes: Vec<u64> = (0..20_000).map(crate::rng::mix64).collect();
+            for &start in t.starts.iter().step_by((count as usize / 500).max(1)) {
+                hashes.extend([start, start.wrapping_sub(1), start + 1]);
+            }
+            hashes.extend([0, 1, u64::MAX, u64::MAX - 1]);
+            for hash in hashes {
+                let expected = t.starts.partition_point(|&start| start <= hash) - 1;
+                let mut p = t.directory[(hash >> (64 - t.directory_bits)) as usize] as usize;
+                while p + 1 < t.starts.len() && t.starts[p + 1] <= hash {
+                    p += 1;
+                }
+                assert_eq!(p, expected, "directory, {count} partitions, hash {hash}");
+                assert_eq!(t.partition_index(hash), expected, "arithmetic, {count} partitions, hash {hash}");
+            }
+        }
+        let mut t = table(4);
+        t.split_at_hash(1, t.starts[1] + 5).expect("inside");
+        assert_eq!(t.even_width, 0, "a split table looks up through its directory");
     }
 
     #[test]

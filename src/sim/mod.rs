@@ -465,6 +465,7 @@ pub fn run<O: Observer>(
             }
         })
         .collect();
+    share_direct_laws(&mut sources);
     let mut replay = Replay::new(config.trace.as_ref());
     let mut fan_outs = FanOuts::default();
     let mut retry_rng = stream(seed, "client/retry");
@@ -617,6 +618,25 @@ pub fn run<O: Observer>(
         splits,
         preload: preloaded,
         end_us: now.micros(),
+    }
+}
+
+/// Sources whose direct keys follow the same Zipf law (count and exponent) draw from the first
+/// one's tables, which are equal to theirs: the same draws from half the cache (a Zipf sampler's
+/// tables take 52 KiB, more than the first-level cache; the standard bench's gets and puts each
+/// built their own).
+fn share_direct_laws(sources: &mut [Source]) {
+    use crate::workload::ValueDistribution::Zipf;
+    for i in 1..sources.len() {
+        let (earlier, rest) = sources.split_at_mut(i);
+        let Some(Zipf(zipf)) = rest[0].direct else { continue };
+        let same = earlier.iter().filter_map(|s| s.direct).find(|d| match d {
+            Zipf(z) => z.count() == zipf.count() && z.exponent().to_bits() == zipf.exponent().to_bits(),
+            _ => false,
+        });
+        if let Some(shared) = same {
+            rest[0].direct = Some(shared);
+        }
     }
 }
 
