@@ -489,10 +489,14 @@ pub fn run<O: Observer>(
     };
 
     // Each source's next arrival time (`u64::MAX` when none comes before the duration), the
-    // trace's last, side by side; and the earliest as (time, source), recomputed only when an
-    // arrival is taken, since nothing else moves the sources.
+    // trace's last if there is one, side by side; and the earliest as (time, source), recomputed
+    // only when an arrival is taken, since nothing else moves the sources. Without a trace, the
+    // source the earliest names when nothing is left to arrive is never read: a time of
+    // `u64::MAX` always yields to the queue, or ends the run.
     let mut times: Vec<u64> = sources.iter().map(|s| s.arrivals.peek_us()).collect();
-    times.push(replay.peek_us());
+    if config.trace.is_some() {
+        times.push(replay.peek_us());
+    }
     times.iter_mut().for_each(|t| *t = before(*t, config.duration_us));
     let mut arrival = earliest(&times);
     // The end of the current simulated second, microseconds.
@@ -657,11 +661,16 @@ fn before(t: u64, duration_us: u64) -> u64 {
 #[inline(always)]
 fn earliest(times: &[u64]) -> (u64, usize) {
     let first = |(t, i): (u64, usize), (u, j): (u64, usize)| if u < t { (u, j) } else { (t, i) };
-    // One or two workloads and the trace, unrolled: the loop's setup costs more than its body.
+    // Up to three sources (workloads, and the trace if any), unrolled: the loop's setup costs
+    // more than its body.
     match *times {
+        [a] => (a, 0),
         [a, b] => first((a, 0), (b, 1)),
         [a, b, c] => first(first((a, 0), (b, 1)), (c, 2)),
-        _ => times.iter().enumerate().fold((u64::MAX, times.len() - 1), |best, (i, &t)| first(best, (t, i))),
+        _ => times
+            .iter()
+            .enumerate()
+            .fold((u64::MAX, times.len().saturating_sub(1)), |best, (i, &t)| first(best, (t, i))),
     }
 }
 
@@ -1402,6 +1411,7 @@ mod tests {
         assert_eq!(earliest(&[NONE, NONE, NONE, 1]), (1, 3));
         assert_eq!(earliest(&[NONE; 5]).0, NONE, "nothing left to arrive");
         assert_eq!(earliest(&[NONE]), (NONE, 0));
+        assert_eq!(earliest(&[]).0, NONE, "no source at all (a run of only scheduled events)");
         assert_eq!(before(999_999, 1_000_000), 999_999);
         assert_eq!(before(1_000_000, 1_000_000), NONE, "an arrival at the end does not come");
     }
