@@ -120,15 +120,8 @@ pub struct Table {
     spec: TableSpec,
     partitions: Vec<Partition>,
     starts: Vec<u64>,
-    /// For each of `2^directory_bits` equal slices of the hash space, the index of the partition
-    /// that owns the slice's first hash: a lookup is one load and a short forward scan instead of
-    /// a binary search.
-    directory: Vec<u32>,
-    directory_bits: u32,
-    /// While the partitions are still the equal hash ranges of [`Table::new`] (no split yet),
-    /// their width: a lookup is then arithmetic, with no memory read ([`even_index`]). 0 once
-    /// they are not.
-    even_width: u64,
+    /// How a hash finds its partition, built from `starts` whenever they change.
+    lookup: Lookup,
     next_id: u32,
     /// For each partition, where inside its first hash it starts: `None` at the hash's first
     /// key, `Some((partition key, sort key))` for a partition split off inside an item
@@ -151,44 +144,69 @@ pub enum SplitPoint {
 /// Directory slices per partition (at least): with four, a lookup scans about one entry.
 const DIRECTORY_SLICES_PER_PARTITION: usize = 4;
 
-fn build_directory(starts: &[u64]) -> (Vec<u32>, u32) {
-    let bits =
-        (starts.len() * DIRECTORY_SLICES_PER_PARTITION).next_power_of_two().trailing_zeros().clamp(1, 24);
-    let slices = 1usize << bits;
-    let mut directory = Vec::with_capacity(slices);
-    let mut p = 0usize;
-    for slice in 0..slices {
-        let first_hash = (slice as u64) << (64 - bits);
-        while p + 1 < starts.len() && starts[p + 1] <= first_hash {
+/// How a table finds the partition of a hash among its partitions' starts.
+#[derive(Clone, Debug)]
+struct Lookup {
+    /// For each of `2^directory_bits` equal slices of the hash space, the index of the partition
+    /// that owns the slice's first hash: a lookup is one load and a short forward scan instead of
+    /// a binary search.
+    directory: Vec<u32>,
+    directory_bits: u32,
+    /// While the starts are still the equal hash ranges of [`Table::new`] (no split yet), their
+    /// width: a lookup is then arithmetic, with no memory read ([`Lookup::even_index`]). 0 once
+    /// they are not.
+    even_width: u64,
+}
+
+impl Lookup {
+    fn new(starts: &[u64]) -> Lookup {
+        let bits =
+            (starts.len() * DIRECTORY_SLICES_PER_PARTITION).next_power_of_two().trailing_zeros().clamp(1, 24);
+        let slices = 1usize << bits;
+        let mut directory = Vec::with_capacity(slices);
+        let mut p = 0usize;
+        for slice in 0..slices {
+            let first_hash = (slice as u64) << (64 - bits);
+            while p + 1 < starts.len() && starts[p + 1] <= first_hash {
+                p += 1;
+            }
+            directory.push(p as u32);
+        }
+        let width = u64::MAX / starts.len().max(1) as u64;
+        let even = starts.iter().enumerate().all(|(i, &start)| Some(start) == (i as u64).checked_mul(width));
+        Lookup { directory, directory_bits: bits, even_width: if even { width } else { 0 } }
+    }
+
+    /// Index of the partition of `starts` that owns `hash`.
+    #[inline(always)]
+    fn index(&self, starts: &[u64], hash: u64) -> usize {
+        if self.even_width != 0 {
+            return Lookup::even_index(hash, self.even_width, starts.len());
+        }
+        self.directory_index(starts, hash)
+    }
+
+    /// [`Lookup::index`] through the directory, whatever the starts.
+    #[inline(always)]
+    fn directory_index(&self, starts: &[u64], hash: u64) -> usize {
+        let mut p = self.directory[(hash >> (64 - self.directory_bits)) as usize] as usize;
+        while p + 1 < starts.len() && starts[p + 1] <= hash {
             p += 1;
         }
-        directory.push(p as u32);
+        p
     }
-    (directory, bits)
-}
 
-/// The width of `starts` if they are the equal ranges of [`Table::new`] (partition `i` starts at
-/// `i * (u64::MAX / count)`), else 0.
-fn even_width(starts: &[u64]) -> u64 {
-    let width = u64::MAX / starts.len().max(1) as u64;
-    let even = starts.iter().enumerate().all(|(i, &start)| Some(start) == (i as u64).checked_mul(width));
-    if even {
-        width
-    } else {
-        0
+    /// The partition of `hash` among `count` equal ranges of `width` (`u64::MAX / count`), the
+    /// last taking the remainder: `min(hash / width, count - 1)` without a division. The estimate
+    /// `hash * count / 2^64` is `hash / width` or one less, since `width` is just under
+    /// `2^64 / count`; one comparison settles it (`(q + 1) * width <= count * width` cannot
+    /// overflow).
+    #[inline(always)]
+    fn even_index(hash: u64, width: u64, count: usize) -> usize {
+        let q = ((u128::from(hash) * count as u128) >> 64) as u64;
+        let q = q + u64::from((q + 1) * width <= hash);
+        q.min(count as u64 - 1) as usize
     }
-}
-
-/// The partition of `hash` among `count` equal ranges of `width` (`u64::MAX / count`), the last
-/// taking the remainder: `min(hash / width, count - 1)` without a division. The estimate
-/// `hash * count / 2^64` is `hash / width` or one less, since `width` is just under
-/// `2^64 / count`; one comparison settles it (`(q + 1) * width <= count * width` cannot
-/// overflow).
-#[inline(always)]
-fn even_index(hash: u64, width: u64, count: usize) -> usize {
-    let q = ((u128::from(hash) * count as u128) >> 64) as u64;
-    let q = q + u64::from((q + 1) * width <= hash);
-    q.min(count as u64 - 1) as usize
 }
 
 impl Table {
@@ -202,19 +220,9 @@ impl Table {
             .enumerate()
             .map(|(i, &start)| Partition::new(PartitionId(i as u32), start))
             .collect();
-        let (directory, directory_bits) = build_directory(&starts);
+        let lookup = Lookup::new(&starts);
         let bounds = vec![None; starts.len()];
-        Table {
-            spec,
-            partitions,
-            even_width: even_width(&starts),
-            starts,
-            directory,
-            directory_bits,
-            next_id: count as u32,
-            bounds,
-            inner_splits: false,
-        }
+        Table { spec, partitions, starts, lookup, next_id: count as u32, bounds, inner_splits: false }
     }
 
     /// An empty table keyed by `spec` with this table's partition boundaries (a local
@@ -224,9 +232,7 @@ impl Table {
             spec,
             partitions: self.partitions.iter().map(Partition::empty_like).collect(),
             starts: self.starts.clone(),
-            directory: self.directory.clone(),
-            directory_bits: self.directory_bits,
-            even_width: self.even_width,
+            lookup: self.lookup.clone(),
             next_id: self.next_id,
             bounds: self.bounds.clone(),
             inner_splits: self.inner_splits,
@@ -256,14 +262,7 @@ impl Table {
     /// Index (in key-space order) of the partition that owns partition-key hash `hash`.
     #[inline]
     pub fn partition_index(&self, hash: u64) -> usize {
-        if self.even_width != 0 {
-            return even_index(hash, self.even_width, self.starts.len());
-        }
-        let mut p = self.directory[(hash >> (64 - self.directory_bits)) as usize] as usize;
-        while p + 1 < self.starts.len() && self.starts[p + 1] <= hash {
-            p += 1;
-        }
-        p
+        self.lookup.index(&self.starts, hash)
     }
 
     /// Index of the partition that owns `key`: the partition of its hash, or for a hash whose
@@ -487,8 +486,7 @@ impl Table {
         self.starts.insert(index + 1, key.hash);
         self.bounds.insert(index + 1, Some((key.partition.clone(), key.sort.clone())));
         self.inner_splits = true;
-        (self.directory, self.directory_bits) = build_directory(&self.starts);
-        self.even_width = even_width(&self.starts);
+        self.lookup = Lookup::new(&self.starts);
         Some((low_id, high_id))
     }
 
@@ -509,8 +507,7 @@ impl Table {
         self.partitions.insert(index + 1, high);
         self.starts.insert(index + 1, at);
         self.bounds.insert(index + 1, None);
-        (self.directory, self.directory_bits) = build_directory(&self.starts);
-        self.even_width = even_width(&self.starts);
+        self.lookup = Lookup::new(&self.starts);
         Some((low_id, high_id))
     }
 
@@ -613,7 +610,7 @@ mod tests {
     fn an_unsplit_tables_arithmetic_lookup_agrees_with_the_directory() {
         for count in [1, 2, 3, 7, 1_000, 1_024, 50_000, 1 << 20] {
             let t = table(count);
-            assert_ne!(t.even_width, 0, "{count} partitions are even");
+            assert_ne!(t.lookup.even_width, 0, "{count} partitions are even");
             let mut hashes: Vec<u64> = (0..20_000).map(crate::rng::mix64).collect();
             for &start in t.starts.iter().step_by((count as usize / 500).max(1)) {
                 hashes.extend([start, start.wrapping_sub(1), start + 1]);
@@ -621,17 +618,14 @@ mod tests {
             hashes.extend([0, 1, u64::MAX, u64::MAX - 1]);
             for hash in hashes {
                 let expected = t.starts.partition_point(|&start| start <= hash) - 1;
-                let mut p = t.directory[(hash >> (64 - t.directory_bits)) as usize] as usize;
-                while p + 1 < t.starts.len() && t.starts[p + 1] <= hash {
-                    p += 1;
-                }
+                let p = t.lookup.directory_index(&t.starts, hash);
                 assert_eq!(p, expected, "directory, {count} partitions, hash {hash}");
                 assert_eq!(t.partition_index(hash), expected, "arithmetic, {count} partitions, hash {hash}");
             }
         }
         let mut t = table(4);
         t.split_at_hash(1, t.starts[1] + 5).expect("inside");
-        assert_eq!(t.even_width, 0, "a split table looks up through its directory");
+        assert_eq!(t.lookup.even_width, 0, "a split table looks up through its directory");
     }
 
     #[test]

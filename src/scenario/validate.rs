@@ -233,6 +233,7 @@ pub fn validate_in(raw: RawScenario, text: &str, dir: &Path) -> Result<Scenario,
             workloads.push(spec);
         }
     }
+    crate::workload::share_equal_laws(&mut workloads);
 
     let preload = t.preload.as_ref().map(|pre| super::preload::preload(&mut p, pre, &raw.workload, dir));
     let (retry, attempt_latency) = super::client::client(&mut p, raw.client.as_ref());
@@ -422,6 +423,20 @@ fn workload(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A validated scenario's workloads draw from one sampler's tables where their Zipf laws are
+    /// equal: the standard bench's gets and puts.
+    #[test]
+    fn equal_zipf_laws_of_a_scenario_share_their_tables() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/standard-bench.toml");
+        let scenario = crate::scenario::load(&path).expect("the standard bench is valid");
+        let zipf = |w: &crate::workload::WorkloadSpec| match w.direct_keys() {
+            Some(crate::workload::ValueDistribution::Zipf(z)) => z.clone(),
+            other => panic!("a zipf workload, got {other:?}"),
+        };
+        let (gets, puts) = (zipf(&scenario.config.workloads[0]), zipf(&scenario.config.workloads[1]));
+        assert!(gets.shares_tables(&puts));
+    }
 
     #[test]
     fn suggestions_find_near_misses_only() {

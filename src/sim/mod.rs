@@ -465,9 +465,6 @@ pub fn run<O: Observer>(
             }
         })
         .collect();
-    let mut directs: Vec<_> = sources.iter().map(|s| s.direct).collect();
-    share_direct_laws(&mut directs);
-    sources.iter_mut().zip(directs).for_each(|(s, direct)| s.direct = direct);
     let mut replay = Replay::new(config.trace.as_ref());
     let mut fan_outs = FanOuts::default();
     let mut retry_rng = stream(seed, "client/retry");
@@ -624,25 +621,6 @@ pub fn run<O: Observer>(
         splits,
         preload: preloaded,
         end_us: now.micros(),
-    }
-}
-
-/// Sources' direct key distributions (`None` where a source has none), after which a Zipf law
-/// equal to an earlier source's (same count and exponent, so the same tables) is that source's:
-/// the same draws from half the cache. A Zipf sampler's tables take 52 KiB, more than the
-/// first-level cache, and the standard bench's gets and puts each built their own.
-fn share_direct_laws(directs: &mut [Option<&crate::workload::ValueDistribution>]) {
-    use crate::workload::ValueDistribution::Zipf;
-    for i in 1..directs.len() {
-        let (earlier, rest) = directs.split_at_mut(i);
-        let Some(Zipf(zipf)) = rest[0] else { continue };
-        let same = earlier.iter().flatten().find(|d| match d {
-            Zipf(z) => z.count() == zipf.count() && z.exponent().to_bits() == zipf.exponent().to_bits(),
-            _ => false,
-        });
-        if let Some(&shared) = same {
-            rest[0] = Some(shared);
-        }
     }
 }
 
@@ -1376,26 +1354,7 @@ fn remember(memory: &mut KeyMemory, extra: &Extra) {
 
 #[cfg(test)]
 mod tests {
-    use super::{before, earliest, share_direct_laws};
-    use crate::workload::{ValueDistribution, Zipf};
-
-    /// Workloads drawing keys from equal Zipf laws draw from one sampler's tables; other laws
-    /// keep their own.
-    #[test]
-    fn equal_zipf_laws_share_one_sampler() {
-        let zipf = |count, exponent| ValueDistribution::Zipf(Zipf::new(count, exponent).expect("valid"));
-        let (a, b) = (zipf(1_000_000, 0.99), zipf(1_000_000, 0.99));
-        let (other_exponent, other_count) = (zipf(1_000_000, 1.2), zipf(1_000, 0.99));
-        let uniform = ValueDistribution::Uniform { count: 1_000_000 };
-        let mut directs =
-            [Some(&uniform), None, Some(&a), Some(&other_exponent), Some(&b), Some(&other_count)];
-        share_direct_laws(&mut directs);
-        let same =
-            |x: Option<&ValueDistribution>, y: &ValueDistribution| x.is_some_and(|x| std::ptr::eq(x, y));
-        assert!(same(directs[4], &a), "the second equal law takes the first's tables");
-        assert!(same(directs[2], &a) && same(directs[3], &other_exponent) && same(directs[5], &other_count));
-        assert!(same(directs[0], &uniform) && directs[1].is_none());
-    }
+    use super::{before, earliest};
 
     /// The driver's choice of the next arrival: the earliest time, the first source at equal
     /// times (the trace, last, after every workload), for the unrolled counts and the loop alike.

@@ -123,6 +123,15 @@ impl KeyAttribute {
         &self.pick
     }
 
+    /// The distribution drawn from, per entity or per request, if any: for replacing it by an
+    /// equal one ([`super::share_equal_laws`]).
+    pub fn distribution_mut(&mut self) -> Option<&mut ValueDistribution> {
+        match &mut self.pick {
+            Pick::PerEntity(dist) | Pick::PerRequest(dist) => Some(dist),
+            _ => None,
+        }
+    }
+
     /// Draws the attribute's value for one request, before sharding: a number or an index into
     /// the categories. No allocation.
     #[inline(always)]

@@ -272,6 +272,27 @@ impl WorkloadSpec {
     }
 }
 
+/// Makes every Zipf law of `workloads` that equals an earlier one (the same count and exponent,
+/// so the same tables) a clone of it, sharing its tables: the same draws from one copy in the
+/// cache. A Zipf sampler's tables take 52 KiB, more than the first-level cache, and a scenario
+/// often draws several workloads' keys from one law (the standard bench's gets and puts do).
+pub fn share_equal_laws(workloads: &mut [WorkloadSpec]) {
+    let mut laws: Vec<Zipf> = Vec::new();
+    for w in workloads {
+        let attributes = std::iter::once(&mut w.partition_key)
+            .chain(w.sort_key.as_mut())
+            .chain(w.tracked.iter_mut().flatten());
+        let dists = w.entity.iter_mut().chain(attributes.filter_map(KeyAttribute::distribution_mut));
+        for dist in dists {
+            let ValueDistribution::Zipf(zipf) = dist else { continue };
+            match laws.iter().find(|law| law.same_law(zipf)) {
+                Some(law) => *zipf = law.clone(),
+                None => laws.push(zipf.clone()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +313,38 @@ mod tests {
             assert_eq!(key.hash, key.partition.hash());
         }
         assert_eq!(spec.fan_out(), 1);
+    }
+
+    /// Workloads drawing from equal Zipf laws draw from one sampler's tables; other laws keep
+    /// their own.
+    #[test]
+    fn equal_zipf_laws_share_one_sampler() {
+        let zipf = |count, exponent| ValueDistribution::Zipf(Zipf::new(count, exponent).expect("valid"));
+        let uniform = ValueDistribution::Uniform { count: 1_000_000 };
+        let dists =
+            [uniform, zipf(1_000_000, 0.99), zipf(1_000_000, 1.2), zipf(1_000_000, 0.99), zipf(1_000, 0.99)];
+        let mut workloads: Vec<WorkloadSpec> =
+            dists.iter().map(|d| WorkloadSpec::simple("w", OperationKind::Get, 1.0, 0, d.clone())).collect();
+        let law = |w: &WorkloadSpec| match w.direct_keys() {
+            Some(ValueDistribution::Zipf(z)) => Some(z.clone()),
+            _ => None,
+        };
+        let before: Vec<Option<Zipf>> = workloads.iter().map(law).collect();
+        share_equal_laws(&mut workloads);
+        let after: Vec<Option<Zipf>> = workloads.iter().map(law).collect();
+        let shares = |a: &Option<Zipf>, b: &Option<Zipf>| {
+            a.as_ref().zip(b.as_ref()).is_some_and(|(a, b)| a.shares_tables(b))
+        };
+        assert!(!shares(&before[1], &before[3]), "built apart, two equal laws have tables of their own");
+        assert!(shares(&after[3], &after[1]), "the second equal law takes the first's tables");
+        assert!(
+            shares(&after[1], &before[1]) && shares(&after[2], &before[2]) && shares(&after[4], &before[4])
+        );
+        assert!(!shares(&after[2], &after[1]) && !shares(&after[4], &after[1]));
+        assert!(
+            after[0].is_none()
+                && matches!(workloads[0].direct_keys(), Some(ValueDistribution::Uniform { .. }))
+        );
     }
 
     /// Where [`WorkloadSpec::direct_keys`] names a distribution, a direct draw gives the same

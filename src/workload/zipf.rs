@@ -156,6 +156,19 @@ impl Zipf {
         self.exponent
     }
 
+    /// Whether `other` draws the same law from equal tables (the same count, exponent and table
+    /// size, which the tables are built from alone), so that it could draw from this one's.
+    pub fn same_law(&self, other: &Zipf) -> bool {
+        self.count == other.count
+            && self.exponent.to_bits() == other.exponent.to_bits()
+            && self.shift == other.shift
+    }
+
+    /// Whether the two draw from the same tables in memory (one is a clone of the other).
+    pub fn shares_tables(&self, other: &Zipf) -> bool {
+        Arc::ptr_eq(&self.table, &other.table) && Arc::ptr_eq(&self.blocks, &other.blocks)
+    }
+
     /// Draws a 0-based rank. No heap allocation.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
